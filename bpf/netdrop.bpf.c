@@ -1,0 +1,622 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * netdrop: report the kernel's packet drops (skb:kfree_skb) that belong to
+ * the sockets of one JVM, with the reason the running kernel gave.
+ *
+ * Filtering happens here, so nothing crosses to user space for drops that
+ * are not ours:
+ *   - a drop that carries a socket (rx_sk on 6.11+, else skb->sk) is ours
+ *     when that socket's inode is in `sockets`;
+ *   - a drop without a socket (NO_SOCKET and friends) is ours when the
+ *     packet's tuple is one of our connections (`tuples`) or its local port
+ *     one of our bound ports (`ports`), both scoped by network namespace.
+ * A TCP connect() to a closed port on this host has its SYN dropped inside
+ * connect(), before user space can know the ephemeral port, so the tuple of
+ * each of our SYN_SENT sockets is learned on net:net_dev_queue, which fires
+ * in the connecting thread after the port is chosen and before loopback
+ * delivers the SYN.
+ *
+ * Kernel types are declared locally with preserve_access_index: the Java
+ * loader relocates every field access against the running kernel's BTF.
+ */
+
+typedef unsigned char __u8;
+typedef unsigned short __u16;
+typedef unsigned int __u32;
+typedef unsigned long long __u64;
+typedef signed char __s8;
+typedef short __s16;
+typedef int __s32;
+typedef long long __s64;
+typedef __u16 __be16;
+typedef __u32 __be32;
+typedef __u32 __wsum;
+typedef _Bool bool;
+#define true 1
+#define false 0
+
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_tracing.h>
+
+#include "netdrop.h"
+
+/* uapi constants, spelled out so the object builds without kernel headers. */
+enum {
+	BPF_MAP_TYPE_HASH = 1,
+	BPF_MAP_TYPE_ARRAY = 2,
+	BPF_MAP_TYPE_PERCPU_ARRAY = 6,
+	BPF_MAP_TYPE_LRU_HASH = 9,
+	BPF_MAP_TYPE_RINGBUF = 27,
+};
+enum { BPF_ANY = 0, BPF_NOEXIST = 1 };
+enum { BPF_RB_NO_WAKEUP = 1, BPF_RB_FORCE_WAKEUP = 2 };
+enum { BPF_RB_AVAIL_DATA = 0 };
+enum { TCP_SYN_SENT = 2, TCP_TIME_WAIT = 6, TCP_NEW_SYN_RECV = 12 };
+struct bpf_pidns_info {
+	__u32 pid;
+	__u32 tgid;
+};
+#define AF_INET 2
+#define AF_INET6 10
+#define ETH_P_IP 0x0800
+#define ETH_P_IPV6 0x86DD
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+#define LOOPBACK_IFINDEX 1 /* lo is always ifindex 1 in its namespace */
+#define NO_HEADER 0xffff   /* (u16)~0U: header offset not set */
+
+#pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
+struct ns_common {
+	unsigned int inum;
+};
+struct net {
+	struct ns_common ns;
+};
+typedef struct {
+	struct net *net;
+} possible_net_t;
+struct net_device {
+	int ifindex;
+	possible_net_t nd_net;
+};
+struct inode {
+	unsigned long i_ino;
+};
+struct file {
+	struct inode *f_inode;
+};
+struct socket {
+	struct file *file;
+};
+struct in6_addr {
+	__u8 u6_addr8[16];
+};
+struct sock_common {
+	__be32 skc_daddr;
+	__be32 skc_rcv_saddr;
+	__be16 skc_dport;
+	__u16 skc_num;
+	unsigned short skc_family;
+	volatile unsigned char skc_state;
+	possible_net_t skc_net;
+	struct in6_addr skc_v6_daddr;
+	struct in6_addr skc_v6_rcv_saddr;
+};
+struct sock {
+	struct sock_common __sk_common;
+	struct socket *sk_socket;
+};
+struct sk_buff {
+	struct sock *sk;
+	struct net_device *dev;
+	unsigned int len;
+	__be16 protocol;
+	__u16 transport_header;
+	__u16 network_header;
+	unsigned char *head;
+};
+enum skb_drop_reason {
+	SKB_NOT_DROPPED_YET = 0,
+	SKB_CONSUMED = 1,
+};
+struct trace_entry {
+	unsigned short type;
+};
+/* Context of the classic tracepoints, used when tp_btf cannot attach. */
+struct trace_event_raw_kfree_skb {
+	struct trace_entry ent;
+	void *skbaddr;
+	void *location;
+	void *rx_sk; /* 6.11+, "net: add rx_sk to trace_kfree_skb" */
+	enum skb_drop_reason reason;
+};
+struct trace_event_raw_net_dev_template {
+	struct trace_entry ent;
+	void *skbaddr;
+};
+#pragma clang attribute pop
+
+/* Inodes of this JVM's sockets; value unused. Filled by the agent, and here for connect()ing sockets. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u32);
+} sockets SEC(".maps");
+
+/* Local ports of our bound sockets (listeners, UDP servers) -> socket inode. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct nd_port_key);
+	__type(value, __u64);
+} ports SEC(".maps");
+
+/* Our connections, also after close (grace period) -> socket inode. LRU: the kernel adds to it too. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct nd_tuple_key);
+	__type(value, __u64);
+} tuples SEC(".maps");
+
+/* One bit per port that appears in `ports` or `tuples`: a socketless drop that
+ * touches none of them leaves after one array read, without hashing. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u64);
+} port_hint SEC(".maps");
+
+/* Exact drop counts per (socket, reason). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct nd_count_key);
+	__type(value, __u64);
+} counts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, ND_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nd_limiter);
+} limiter SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nd_config);
+} config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps");
+
+/* A packet's addresses and ports as parsed from its headers. */
+struct nd_packet {
+	__u8 saddr[ND_ADDR_LEN];
+	__u8 daddr[ND_ADDR_LEN];
+	__u16 sport;
+	__u16 dport;
+	__u16 family;
+	__u8 protocol;
+	__u8 parsed;
+};
+
+struct nd_ipv4 {
+	__u8 ver_ihl;
+	__u8 tos;
+	__be16 tot_len;
+	__be16 id;
+	__be16 frag_off;
+	__u8 ttl;
+	__u8 protocol;
+	__u16 check;
+	__be32 saddr;
+	__be32 daddr;
+};
+
+struct nd_ipv6 {
+	__be32 ver_tc_flow;
+	__be16 payload_len;
+	__u8 nexthdr;
+	__u8 hop_limit;
+	__u8 saddr[16];
+	__u8 daddr[16];
+};
+
+/*
+ * Field reads. The tp_btf programs get typed kernel pointers and read them
+ * directly (the verifier turns these into fault-safe loads); the classic
+ * tracepoint programs get plain addresses and must use bpf_probe_read_kernel.
+ * `trusted` is a compile-time constant in every caller, so one branch remains.
+ */
+#define READ(trusted, ptr, field) ((trusted) ? (ptr)->field : BPF_CORE_READ(ptr, field))
+
+static __always_inline void stat_inc(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
+	if (v)
+		*v += 1;
+}
+
+static __always_inline __u32 sock_netns(struct sock *sk, const bool trusted)
+{
+	struct net *net = READ(trusted, sk, __sk_common.skc_net.net);
+	return net ? READ(trusted, net, ns.inum) : 0;
+}
+
+static __always_inline __u64 sock_inode(struct sock *sk, const bool trusted)
+{
+	/* NULL after close(): an orphaned socket has no file. */
+	struct socket *sock = READ(trusted, sk, sk_socket);
+	if (!sock)
+		return 0;
+	struct file *file = READ(trusted, sock, file);
+	if (!file)
+		return 0;
+	struct inode *inode = READ(trusted, file, f_inode);
+	return inode ? READ(trusted, inode, i_ino) : 0;
+}
+
+static __always_inline bool port_hinted(__u16 port)
+{
+	__u32 idx = port >> 6;
+	__u64 *word = bpf_map_lookup_elem(&port_hint, &idx);
+	return word && (*word & (1ULL << (port & 63)));
+}
+
+static __always_inline void hint_port(__u16 port)
+{
+	__u32 idx = port >> 6;
+	__u64 *word = bpf_map_lookup_elem(&port_hint, &idx);
+	if (word)
+		__sync_fetch_and_or(word, 1ULL << (port & 63));
+}
+
+static __always_inline void parse_packet(struct sk_buff *skb, struct nd_packet *p, const bool trusted)
+{
+	unsigned char *head = READ(trusted, skb, head);
+	__u16 nh = READ(trusted, skb, network_header);
+	__u16 th = READ(trusted, skb, transport_header);
+	__u16 l4;
+
+	if (!head || nh == NO_HEADER)
+		return;
+	__u8 first;
+	if (bpf_probe_read_kernel(&first, 1, head + nh))
+		return;
+	/* skb->protocol is not yet set on some output paths; the IP version nibble always is. */
+	if ((first >> 4) == 4) {
+		struct nd_ipv4 ip;
+		if (bpf_probe_read_kernel(&ip, sizeof(ip), head + nh))
+			return;
+		p->family = AF_INET;
+		p->protocol = ip.protocol;
+		__builtin_memcpy(p->saddr, &ip.saddr, 4);
+		__builtin_memcpy(p->daddr, &ip.daddr, 4);
+		if (ip.frag_off & bpf_htons(0x1fff))
+			return; /* a later fragment carries no ports */
+		l4 = nh + (ip.ver_ihl & 0x0f) * 4;
+	} else if ((first >> 4) == 6) {
+		struct nd_ipv6 ip;
+		if (bpf_probe_read_kernel(&ip, sizeof(ip), head + nh))
+			return;
+		p->family = AF_INET6;
+		p->protocol = ip.nexthdr;
+		__builtin_memcpy(p->saddr, ip.saddr, 16);
+		__builtin_memcpy(p->daddr, ip.daddr, 16);
+		/* Extension headers: trust the transport offset the stack has set. */
+		l4 = (th != NO_HEADER && th > nh) ? th : nh + sizeof(ip);
+	} else {
+		return;
+	}
+	p->parsed = 1;
+	if (p->protocol == IPPROTO_TCP || p->protocol == IPPROTO_UDP) {
+		__be16 pp[2];
+		if (bpf_probe_read_kernel(pp, sizeof(pp), head + l4))
+			return;
+		p->sport = bpf_ntohs(pp[0]);
+		p->dport = bpf_ntohs(pp[1]);
+	}
+}
+
+static __always_inline void tuple_key(struct nd_tuple_key *k, __u32 netns, const struct nd_packet *p, bool local_is_dst)
+{
+	k->netns = netns;
+	k->protocol = p->protocol;
+	k->family = p->family;
+	if (local_is_dst) {
+		k->lport = p->dport;
+		k->rport = p->sport;
+		__builtin_memcpy(k->laddr, p->daddr, ND_ADDR_LEN);
+		__builtin_memcpy(k->raddr, p->saddr, ND_ADDR_LEN);
+	} else {
+		k->lport = p->sport;
+		k->rport = p->dport;
+		__builtin_memcpy(k->laddr, p->saddr, ND_ADDR_LEN);
+		__builtin_memcpy(k->raddr, p->daddr, ND_ADDR_LEN);
+	}
+}
+
+/* Our socket inode for a packet that carries no socket, or 0. */
+static __always_inline __u64 match_socketless(const struct nd_packet *p, __u32 netns, __u32 ifindex, __u8 *how)
+{
+	struct nd_tuple_key tk = {};
+	struct nd_port_key pk = {};
+	__u64 *inode;
+	bool dst = port_hinted(p->dport), src = port_hinted(p->sport);
+
+	if (!dst && !src)
+		return 0;
+	if (dst) { /* arriving for one of ours */
+		tuple_key(&tk, netns, p, true);
+		inode = bpf_map_lookup_elem(&tuples, &tk);
+		if (inode) {
+			*how = ND_MATCH_TUPLE;
+			return *inode;
+		}
+		pk.netns = netns;
+		pk.port = p->dport;
+		pk.protocol = p->protocol;
+		inode = bpf_map_lookup_elem(&ports, &pk);
+		if (inode) {
+			*how = ND_MATCH_PORT;
+			return *inode;
+		}
+	}
+	if (src) { /* sent by one of ours, dropped on this host */
+		tuple_key(&tk, netns, p, false);
+		inode = bpf_map_lookup_elem(&tuples, &tk);
+		if (inode) {
+			*how = ND_MATCH_TUPLE;
+			return *inode;
+		}
+		/* A bound port as source only proves the packet is ours if it never left the host. */
+		if (ifindex == LOOPBACK_IFINDEX) {
+			pk.netns = netns;
+			pk.port = p->sport;
+			pk.protocol = p->protocol;
+			inode = bpf_map_lookup_elem(&ports, &pk);
+			if (inode) {
+				*how = ND_MATCH_PORT;
+				return *inode;
+			}
+		}
+	}
+	return 0;
+}
+
+static __always_inline void count_drop(__u64 inode, __u32 reason)
+{
+	struct nd_count_key key = {.sock_inode = inode, .reason = reason};
+	__u64 *n = bpf_map_lookup_elem(&counts, &key);
+
+	stat_inc(ND_STAT_MATCHED);
+	if (n) {
+		__sync_fetch_and_add(n, 1);
+		return;
+	}
+	__u64 one = 1;
+	if (!bpf_map_update_elem(&counts, &key, &one, BPF_NOEXIST))
+		return;
+	n = bpf_map_lookup_elem(&counts, &key); /* another CPU created it first */
+	if (n)
+		__sync_fetch_and_add(n, 1);
+	else
+		stat_inc(ND_STAT_COUNTS_FULL);
+}
+
+static __always_inline bool take_token(const struct nd_config *cfg)
+{
+	__u32 zero = 0;
+	struct nd_limiter *l;
+
+	if (!cfg || !cfg->events_per_sec)
+		return true;
+	l = bpf_map_lookup_elem(&limiter, &zero);
+	if (!l)
+		return false;
+	__u64 now = bpf_ktime_get_ns();
+	__u64 refill = (now - l->last_ns) * cfg->events_per_sec / 1000000000ULL;
+	if (refill) {
+		__u64 tokens = l->tokens + refill;
+		l->tokens = tokens > cfg->burst ? cfg->burst : tokens;
+		l->last_ns = now;
+	}
+	if (!l->tokens)
+		return false;
+	l->tokens--;
+	return true;
+}
+
+static __always_inline int handle_drop(struct sk_buff *skb, __u64 location, __u32 reason, struct sock *sk,
+				       const bool trusted)
+{
+	struct nd_packet p = {};
+	__u64 inode = 0;
+	__u32 netns = 0, ifindex = 0;
+	__u8 how = 0;
+
+	if (reason == SKB_NOT_DROPPED_YET)
+		return 0;
+	/* 6.2+ frees consumed skbs through consume_skb, but older kernels report them here. */
+	if (bpf_core_enum_value_exists(enum skb_drop_reason, SKB_CONSUMED) &&
+	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_CONSUMED))
+		return 0;
+
+	if (!sk)
+		sk = READ(trusted, skb, sk);
+	if (sk) {
+		unsigned char state = READ(trusted, sk, __sk_common.skc_state);
+		/* Request and time-wait socks are smaller than struct sock: only sock_common is valid. */
+		if (state != TCP_NEW_SYN_RECV && state != TCP_TIME_WAIT)
+			inode = sock_inode(sk, trusted);
+		if (inode) {
+			if (!bpf_map_lookup_elem(&sockets, &inode))
+				return 0; /* another process's socket */
+			how = ND_MATCH_SOCKET;
+			netns = sock_netns(sk, trusted);
+		}
+	}
+
+	struct net_device *dev = READ(trusted, skb, dev);
+	if (dev)
+		ifindex = READ(trusted, dev, ifindex);
+
+	if (!how) {
+		/* No live socket of ours (none, or closed, or a request/time-wait sock): match by tuple. */
+		parse_packet(skb, &p, trusted);
+		if (!p.parsed)
+			return 0;
+		if (sk)
+			netns = sock_netns(sk, trusted);
+		else if (dev) {
+			struct net *net = READ(trusted, dev, nd_net.net);
+			netns = net ? READ(trusted, net, ns.inum) : 0;
+		}
+		if (!netns)
+			return 0;
+		inode = match_socketless(&p, netns, ifindex, &how);
+		if (!inode)
+			return 0;
+	} else {
+		parse_packet(skb, &p, trusted);
+	}
+
+	count_drop(inode, reason);
+
+	__u32 zero = 0;
+	struct nd_config *cfg = bpf_map_lookup_elem(&config, &zero);
+	if (!take_token(cfg)) {
+		stat_inc(ND_STAT_RATE_LIMITED);
+		return 0;
+	}
+	struct nd_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(ND_STAT_RINGBUF_FULL);
+		return 0;
+	}
+	e->timestamp_ns = bpf_ktime_get_ns();
+	e->location = location;
+	e->sock_inode = inode;
+	e->reason = reason;
+	e->netns = netns;
+	e->ifindex = ifindex;
+	e->skb_len = READ(trusted, skb, len);
+	e->cpu = bpf_get_smp_processor_id();
+	e->family = p.family;
+	e->protocol = p.protocol;
+	e->match = how;
+	__builtin_memcpy(e->saddr, p.saddr, ND_ADDR_LEN);
+	__builtin_memcpy(e->daddr, p.daddr, ND_ADDR_LEN);
+	e->sport = p.sport;
+	e->dport = p.dport;
+	e->_pad = 0;
+
+	/* Waking the reader costs microseconds per event: only when enough is waiting (it also polls). */
+	__u64 wakeup = cfg && cfg->wakeup_bytes ? cfg->wakeup_bytes : 1;
+	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + sizeof(*e) >= wakeup ? BPF_RB_FORCE_WAKEUP
+											   : BPF_RB_NO_WAKEUP;
+	bpf_ringbuf_submit(e, flags);
+	stat_inc(ND_STAT_EVENTS);
+	return 0;
+}
+
+/* Remember the tuple of one of our connecting sockets as its SYN leaves (see top of file). */
+static __always_inline int learn_connect(struct sk_buff *skb, const bool trusted)
+{
+	struct sock *sk = READ(trusted, skb, sk);
+	if (!sk)
+		return 0;
+	if (READ(trusted, sk, __sk_common.skc_state) != TCP_SYN_SENT)
+		return 0;
+
+	__u64 inode = sock_inode(sk, trusted);
+	if (!inode)
+		return 0;
+	if (!bpf_map_lookup_elem(&sockets, &inode)) {
+		/* Not registered yet: ours if connect() runs in a thread of this JVM. */
+		__u32 zero = 0;
+		struct nd_config *cfg = bpf_map_lookup_elem(&config, &zero);
+		struct bpf_pidns_info ns = {};
+		if (!cfg || !cfg->tgid)
+			return 0;
+		if (bpf_get_ns_current_pid_tgid(cfg->pidns_dev, cfg->pidns_ino, &ns, sizeof(ns)) || ns.tgid != cfg->tgid)
+			return 0;
+		__u32 one = 1;
+		bpf_map_update_elem(&sockets, &inode, &one, BPF_NOEXIST);
+	}
+
+	struct nd_tuple_key k = {};
+	k.netns = sock_netns(sk, trusted);
+	k.protocol = IPPROTO_TCP;
+	k.family = READ(trusted, sk, __sk_common.skc_family);
+	k.lport = READ(trusted, sk, __sk_common.skc_num);
+	k.rport = bpf_ntohs(READ(trusted, sk, __sk_common.skc_dport));
+	if (k.family == AF_INET) {
+		__be32 l = READ(trusted, sk, __sk_common.skc_rcv_saddr);
+		__be32 r = READ(trusted, sk, __sk_common.skc_daddr);
+		__builtin_memcpy(k.laddr, &l, 4);
+		__builtin_memcpy(k.raddr, &r, 4);
+	} else {
+		BPF_CORE_READ_INTO(&k.laddr, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO(&k.raddr, sk, __sk_common.skc_v6_daddr);
+	}
+	if (!bpf_map_update_elem(&tuples, &k, &inode, BPF_NOEXIST)) {
+		hint_port(k.lport);
+		stat_inc(ND_STAT_TUPLES_LEARNED);
+	}
+	return 0;
+}
+
+/* Kernels 6.11+: tp_btf args are (skb, location, reason, rx_sk). */
+SEC("tp_btf/kfree_skb")
+int BPF_PROG(nd_kfree_skb, struct sk_buff *skb, void *location, enum skb_drop_reason reason, struct sock *rx_sk)
+{
+	return handle_drop(skb, (__u64)location, reason, rx_sk, true);
+}
+
+/* Kernels 5.17 to 6.10: no rx_sk argument. */
+SEC("tp_btf/kfree_skb")
+int BPF_PROG(nd_kfree_skb_norx, struct sk_buff *skb, void *location, enum skb_drop_reason reason)
+{
+	return handle_drop(skb, (__u64)location, reason, 0, true);
+}
+
+/* Fallback through tracefs when tp_btf cannot attach. */
+SEC("tracepoint/skb/kfree_skb")
+int nd_kfree_skb_tp(struct trace_event_raw_kfree_skb *ctx)
+{
+	struct sock *rx_sk = 0;
+	if (bpf_core_field_exists(ctx->rx_sk))
+		rx_sk = ctx->rx_sk;
+	return handle_drop(ctx->skbaddr, (__u64)ctx->location, ctx->reason, rx_sk, false);
+}
+
+SEC("tp_btf/net_dev_queue")
+int BPF_PROG(nd_net_dev_queue, struct sk_buff *skb)
+{
+	return learn_connect(skb, true);
+}
+
+SEC("tracepoint/net/net_dev_queue")
+int nd_net_dev_queue_tp(struct trace_event_raw_net_dev_template *ctx)
+{
+	return learn_connect(ctx->skbaddr, false);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The ABI between netdrop.bpf.c and the Java agent: every struct here is
+ * mirrored byte for byte by a Java codec (io.netdrop.drops.DropEvent and the
+ * map key classes), so change both sides together and bump ND_ABI_VERSION.
+ */
+#ifndef NETDROP_H
+#define NETDROP_H
+
+#define ND_ABI_VERSION 1
+
+/* How a drop was tied to this JVM (nd_event.match). */
+#define ND_MATCH_SOCKET 1 /* the skb carried one of our sockets */
+#define ND_MATCH_TUPLE 2  /* no socket: the packet's 5-tuple is one of our connections */
+#define ND_MATCH_PORT 3   /* no socket: the packet's local port is one of our bound ports */
+
+/* Indexes of the per-CPU `stats` array. */
+#define ND_STAT_MATCHED 0      /* drops that were ours (each also counted in `counts`) */
+#define ND_STAT_EVENTS 1       /* events written to the ring buffer */
+#define ND_STAT_RATE_LIMITED 2 /* events not sent because of the rate limit */
+#define ND_STAT_RINGBUF_FULL 3 /* events not sent because the ring buffer was full */
+#define ND_STAT_COUNTS_FULL 4  /* matches not counted per key because `counts` was full */
+#define ND_STAT_TUPLES_LEARNED 5 /* connect() tuples learned in the kernel */
+#define ND_STAT_MAX 8
+
+#define ND_ADDR_LEN 16
+
+/* One dropped packet of ours, as written to the `events` ring buffer (88 bytes). */
+struct nd_event {
+	__u64 timestamp_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 location;     /* kernel address that dropped the skb */
+	__u64 sock_inode;   /* inode of our socket the drop belongs to */
+	__u32 reason;       /* enum skb_drop_reason of the running kernel */
+	__u32 netns;        /* network namespace inode */
+	__u32 ifindex;      /* device the skb was on, 0 if none */
+	__u32 skb_len;
+	__u32 cpu;
+	__u16 family;  /* AF_INET (2) / AF_INET6 (10), 0 if unparsed */
+	__u8 protocol; /* IPPROTO_TCP (6) / IPPROTO_UDP (17) / other */
+	__u8 match;    /* ND_MATCH_* */
+	__u8 saddr[ND_ADDR_LEN]; /* packet source; IPv4 in the first 4 bytes */
+	__u8 daddr[ND_ADDR_LEN]; /* packet destination */
+	__u16 sport; /* host byte order */
+	__u16 dport; /* host byte order */
+	__u32 _pad;
+};
+
+/* Key of `counts`: drops per (socket, reason), counted exactly in the kernel. */
+struct nd_count_key {
+	__u64 sock_inode;
+	__u32 reason;
+	__u32 _pad;
+};
+
+/* Key of `ports`: a local port of ours, scoped by network namespace. */
+struct nd_port_key {
+	__u32 netns;
+	__u16 port; /* host byte order */
+	__u8 protocol;
+	__u8 _pad;
+};
+
+/* Key of `tuples`: a connection of ours, seen from our side, scoped by network namespace. */
+struct nd_tuple_key {
+	__u32 netns;
+	__u16 lport; /* host byte order */
+	__u16 rport; /* host byte order */
+	__u8 protocol;
+	__u8 family;
+	__u16 _pad;
+	__u8 laddr[ND_ADDR_LEN];
+	__u8 raddr[ND_ADDR_LEN];
+};
+
+/* The single entry of `config`, written by the agent before the programs are attached. */
+struct nd_config {
+	__u64 pidns_dev;       /* st_dev of /proc/self/ns/pid */
+	__u64 pidns_ino;       /* st_ino of /proc/self/ns/pid */
+	__u32 tgid;            /* this JVM's pid, as seen in its own pid namespace */
+	__u32 events_per_sec;  /* ring-buffer events allowed per CPU per second */
+	__u32 burst;           /* events allowed in a burst per CPU */
+	__u32 wakeup_bytes;    /* wake the reader once this much data is waiting */
+};
+
+/* Per-CPU token bucket for the event rate limit. */
+struct nd_limiter {
+	__u64 last_ns;
+	__u64 tokens;
+};
+
+#endif /* NETDROP_H */
