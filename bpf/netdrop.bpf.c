@@ -536,6 +536,12 @@ static __always_inline int handle_drop(struct sk_buff *skb, __u64 location, __u3
 	return 0;
 }
 
+static __always_inline bool is_v4_mapped(const __u8 *a)
+{
+	const __u32 *w = (const __u32 *)a;
+	return w[0] == 0 && w[1] == 0 && w[2] == bpf_htonl(0x0000ffff);
+}
+
 /* Remember the tuple of one of our connecting sockets as its SYN leaves (see top of file). */
 static __always_inline int learn_connect(struct sk_buff *skb, const bool trusted)
 {
@@ -567,14 +573,21 @@ static __always_inline int learn_connect(struct sk_buff *skb, const bool trusted
 	k.family = READ(trusted, sk, __sk_common.skc_family);
 	k.lport = READ(trusted, sk, __sk_common.skc_num);
 	k.rport = bpf_ntohs(READ(trusted, sk, __sk_common.skc_dport));
+	if (k.family == AF_INET6) {
+		BPF_CORE_READ_INTO(&k.raddr, sk, __sk_common.skc_v6_daddr);
+		if (is_v4_mapped(k.raddr)) {
+			/* Java sockets are dual-stack: an IPv6 socket talking to ::ffff:a.b.c.d sends IPv4 packets. */
+			k.family = AF_INET;
+			__builtin_memset(k.raddr, 0, ND_ADDR_LEN);
+		} else {
+			BPF_CORE_READ_INTO(&k.laddr, sk, __sk_common.skc_v6_rcv_saddr);
+		}
+	}
 	if (k.family == AF_INET) {
 		__be32 l = READ(trusted, sk, __sk_common.skc_rcv_saddr);
 		__be32 r = READ(trusted, sk, __sk_common.skc_daddr);
 		__builtin_memcpy(k.laddr, &l, 4);
 		__builtin_memcpy(k.raddr, &r, 4);
-	} else {
-		BPF_CORE_READ_INTO(&k.laddr, sk, __sk_common.skc_v6_rcv_saddr);
-		BPF_CORE_READ_INTO(&k.raddr, sk, __sk_common.skc_v6_daddr);
 	}
 	if (!bpf_map_update_elem(&tuples, &k, &inode, BPF_NOEXIST)) {
 		hint_port(k.lport);
