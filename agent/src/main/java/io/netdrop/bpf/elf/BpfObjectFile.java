@@ -27,8 +27,13 @@ public final class BpfObjectFile {
   private final ByteBuffer btf;
   private final ByteBuffer btfExt;
 
-  private BpfObjectFile(ElfFile elf, List<ProgramSpec> programs, List<String> mapNames,
-      String license, ByteBuffer btf, ByteBuffer btfExt) {
+  private BpfObjectFile(
+      ElfFile elf,
+      List<ProgramSpec> programs,
+      List<String> mapNames,
+      String license,
+      ByteBuffer btf,
+      ByteBuffer btfExt) {
     this.elf = elf;
     this.programs = programs;
     this.mapNames = mapNames;
@@ -48,19 +53,25 @@ public final class BpfObjectFile {
     ElfFile file = ElfFile.parse(ByteBuffer.wrap(elf.clone()));
     MapSymbols maps = MapSymbols.of(file);
     List<ProgramSpec> programs = ProgramReader.read(file, maps);
-    ByteBuffer btf = file.section(BTF_SECTION)
-        .map(file::data)
-        .filter(ByteBuffer::hasRemaining)
-        .orElseThrow(() -> new ElfFormatException(
-            "missing or empty " + BTF_SECTION + " section: compile the BPF program with -g"));
+    ByteBuffer btf =
+        file.section(BTF_SECTION)
+            .map(file::data)
+            .filter(ByteBuffer::hasRemaining)
+            .orElseThrow(
+                () ->
+                    new ElfFormatException(
+                        "missing or empty "
+                            + BTF_SECTION
+                            + " section: compile the BPF program with -g"));
     ByteBuffer btfExt = file.section(BTF_EXT_SECTION).map(file::data).orElse(null);
     return new BpfObjectFile(file, programs, maps.names(), license(file), btf, btfExt);
   }
 
   private static String license(ElfFile file) {
-    ByteBuffer data = file.section(LICENSE_SECTION)
-        .map(file::data)
-        .orElseThrow(() -> new ElfFormatException("missing '" + LICENSE_SECTION + "' section"));
+    ByteBuffer data =
+        file.section(LICENSE_SECTION)
+            .map(file::data)
+            .orElseThrow(() -> new ElfFormatException("missing '" + LICENSE_SECTION + "' section"));
     for (int i = 0; i < data.limit(); i++) {
       if (data.get(i) == 0) {
         byte[] text = new byte[i];

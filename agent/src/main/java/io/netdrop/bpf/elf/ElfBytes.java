@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Little-endian reads that check every access against the file size, so a corrupt offset becomes
- * an {@link ElfFormatException} naming the field instead of an {@code IndexOutOfBoundsException}.
+ * Little-endian reads that check every access against the file size, so a corrupt offset becomes an
+ * {@link ElfFormatException} naming the field instead of an {@code IndexOutOfBoundsException}.
  */
 final class ElfBytes {
   private final ByteBuffer buffer;
@@ -57,6 +57,9 @@ final class ElfBytes {
   /** A read-only little-endian view of {@code [offset, offset + length)}, checked first. */
   ByteBuffer slice(long offset, long length, String what) {
     require(offset, length, what);
-    return buffer.slice((int) offset, (int) length).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    return buffer
+        .slice((int) offset, (int) length)
+        .asReadOnlyBuffer()
+        .order(ByteOrder.LITTLE_ENDIAN);
   }
 }

@@ -9,10 +9,10 @@ import java.util.Optional;
 
 /**
  * A parsed ELF64 little-endian {@code EM_BPF} relocatable object: its sections, symbols and
- * relocations. Parsing checks the header, the section header table, every section name and
- * every section's extent against the buffer, and the symbol table; relocation tables are checked
- * when {@link #relocations} reads them. Every problem is reported as an {@link
- * ElfFormatException} naming what is wrong. Instances are immutable and thread-safe.
+ * relocations. Parsing checks the header, the section header table, every section name and every
+ * section's extent against the buffer, and the symbol table; relocation tables are checked when
+ * {@link #relocations} reads them. Every problem is reported as an {@link ElfFormatException}
+ * naming what is wrong. Instances are immutable and thread-safe.
  */
 public final class ElfFile {
   private final ElfBytes bytes;
@@ -20,8 +20,8 @@ public final class ElfFile {
   private final ElfSection symbolTable;
   private final List<ElfSymbol> symbols;
 
-  private ElfFile(ElfBytes bytes, List<ElfSection> sections, ElfSection symbolTable,
-      List<ElfSymbol> symbols) {
+  private ElfFile(
+      ElfBytes bytes, List<ElfSection> sections, ElfSection symbolTable, List<ElfSymbol> symbols) {
     this.bytes = bytes;
     this.sections = sections;
     this.symbolTable = symbolTable;
@@ -94,8 +94,8 @@ public final class ElfFile {
   }
 
   /**
-   * A read-only little-endian view of the section's bytes, positioned at 0; each call returns a
-   * new view. {@code SHT_NOBITS} (and {@code SHT_NULL}) sections give an empty buffer.
+   * A read-only little-endian view of the section's bytes, positioned at 0; each call returns a new
+   * view. {@code SHT_NOBITS} (and {@code SHT_NULL}) sections give an empty buffer.
    *
    * @throws IllegalArgumentException if {@code section} is not a section of this file
    */
@@ -104,8 +104,8 @@ public final class ElfFile {
     if (section.type() == ElfSection.SHT_NOBITS || section.type() == ElfSection.SHT_NULL) {
       return ByteBuffer.allocate(0).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
-    return bytes.slice(section.offset(), section.size(), "data of section "
-        + SectionHeaders.describe(section));
+    return bytes.slice(
+        section.offset(), section.size(), "data of section " + SectionHeaders.describe(section));
   }
 
   private void checkOwned(ElfSection section) {

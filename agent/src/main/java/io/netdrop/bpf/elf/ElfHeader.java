@@ -1,11 +1,14 @@
 package io.netdrop.bpf.elf;
 
-/** The few ELF header fields the reader needs, after checking the file is an ELF64 LE BPF object. */
+/**
+ * The few ELF header fields the reader needs, after checking the file is an ELF64 LE BPF object.
+ */
 record ElfHeader(long sectionHeaderOffset, int sectionCount, int stringTableIndex) {
   static final int HEADER_SIZE = 64;
   static final int SECTION_HEADER_SIZE = 64;
   static final int EM_BPF = 247;
   static final int ET_REL = 1;
+
   /** e_shstrndx escape value: the real index lives in section header 0 (as for e_shnum == 0). */
   private static final int SHN_XINDEX = 0xffff;
 
@@ -21,24 +24,31 @@ record ElfHeader(long sectionHeaderOffset, int sectionCount, int stringTableInde
       throw new ElfFormatException(
           String.format(
               "not an ELF file: magic is %02x %02x %02x %02x, expected 7f 45 4c 46",
-              bytes.u8(0, "e_ident"), bytes.u8(1, "e_ident"), bytes.u8(2, "e_ident"),
+              bytes.u8(0, "e_ident"),
+              bytes.u8(1, "e_ident"),
+              bytes.u8(2, "e_ident"),
               bytes.u8(3, "e_ident")));
     }
     int elfClass = bytes.u8(4, "EI_CLASS");
     if (elfClass != 2) {
       throw new ElfFormatException(
-          "unsupported ELF class " + elfClass + (elfClass == 1 ? " (ELFCLASS32)" : "")
+          "unsupported ELF class "
+              + elfClass
+              + (elfClass == 1 ? " (ELFCLASS32)" : "")
               + ": BPF objects are ELFCLASS64 (2)");
     }
     int data = bytes.u8(5, "EI_DATA");
     if (data != 1) {
       throw new ElfFormatException(
-          "unsupported ELF data encoding " + data + (data == 2 ? " (big-endian, ELFDATA2MSB)" : "")
+          "unsupported ELF data encoding "
+              + data
+              + (data == 2 ? " (big-endian, ELFDATA2MSB)" : "")
               + ": only little-endian (ELFDATA2LSB, 1) is supported");
     }
     int identVersion = bytes.u8(6, "EI_VERSION");
     if (identVersion != 1) {
-      throw new ElfFormatException("unsupported ELF version " + identVersion + " in e_ident, expected 1");
+      throw new ElfFormatException(
+          "unsupported ELF version " + identVersion + " in e_ident, expected 1");
     }
     int type = bytes.u16(16, "e_type");
     if (type != ET_REL) {
@@ -53,7 +63,8 @@ record ElfHeader(long sectionHeaderOffset, int sectionCount, int stringTableInde
     long shoff = bytes.u64(40, "e_shoff");
     int ehsize = bytes.u16(52, "e_ehsize");
     if (ehsize < HEADER_SIZE) {
-      throw new ElfFormatException("ELF e_ehsize is " + ehsize + ", expected at least " + HEADER_SIZE);
+      throw new ElfFormatException(
+          "ELF e_ehsize is " + ehsize + ", expected at least " + HEADER_SIZE);
     }
     int shentsize = bytes.u16(58, "e_shentsize");
     long shnum = bytes.u16(60, "e_shnum");
@@ -79,15 +90,21 @@ record ElfHeader(long sectionHeaderOffset, int sectionCount, int stringTableInde
     if (shnum < 0 || shnum > bytes.size() / SECTION_HEADER_SIZE) {
       throw new ElfFormatException(
           String.format(
-              "section header table at offset 0x%x with %s entries lies past the end of the file (%d bytes)",
+              "section header table at offset 0x%x with %s entries lies past the end of the file"
+                  + " (%d bytes)",
               shoff, Long.toUnsignedString(shnum), bytes.size()));
     }
-    bytes.require(shoff, shnum * SECTION_HEADER_SIZE,
+    bytes.require(
+        shoff,
+        shnum * SECTION_HEADER_SIZE,
         "section header table (" + shnum + " entries of " + SECTION_HEADER_SIZE + " bytes)");
     if (shstrndx < 0 || shstrndx >= shnum) {
       throw new ElfFormatException(
-          "ELF e_shstrndx is " + Integer.toUnsignedString(shstrndx) + " but the file has only "
-              + shnum + " sections");
+          "ELF e_shstrndx is "
+              + Integer.toUnsignedString(shstrndx)
+              + " but the file has only "
+              + shnum
+              + " sections");
     }
     return new ElfHeader(shoff, (int) shnum, shstrndx);
   }

@@ -11,8 +11,8 @@ package io.netdrop.bpf.elf;
  * @param size {@code st_size} in bytes (unsigned)
  * @param type the low four bits of {@code st_info}, e.g. {@link #STT_FUNC}
  * @param bind the high four bits of {@code st_info}, e.g. {@link #STB_GLOBAL}
- * @param sectionIndex {@code st_shndx}: a valid section index, {@link #SHN_UNDEF}, {@link
- *     #SHN_ABS} or {@link #SHN_COMMON}
+ * @param sectionIndex {@code st_shndx}: a valid section index, {@link #SHN_UNDEF}, {@link #SHN_ABS}
+ *     or {@link #SHN_COMMON}
  */
 public record ElfSymbol(
     int index, String name, long value, long size, int type, int bind, int sectionIndex) {

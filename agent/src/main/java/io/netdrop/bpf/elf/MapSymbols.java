@@ -64,7 +64,9 @@ final class MapSymbols {
     if (symbol.type() == ElfSymbol.STT_SECTION) {
       return symbols.stream().filter(s -> s.value() == addend).map(ElfSymbol::name).findFirst();
     }
-    return symbols.stream().filter(s -> s.index() == symbol.index()).map(ElfSymbol::name)
+    return symbols.stream()
+        .filter(s -> s.index() == symbol.index())
+        .map(ElfSymbol::name)
         .findFirst();
   }
 }

@@ -15,12 +15,16 @@ import java.util.Set;
 final class ProgramReader {
   /** {@code BPF_LD | BPF_IMM | BPF_DW}: the two-slot 64-bit immediate load. */
   private static final int OP_LD_IMM64 = 0x18;
+
   /** {@code BPF_JMP | BPF_CALL}. */
   private static final int OP_CALL = 0x85;
+
   /** {@code src_reg} of a call to another BPF function rather than a helper. */
   private static final int BPF_PSEUDO_CALL = 1;
+
   /** {@code src_reg} of an {@code ld_imm64} that loads a BPF function's address (callbacks). */
   private static final int BPF_PSEUDO_FUNC = 4;
+
   private static final int SLOT = ProgramSpec.INSTRUCTION_SIZE;
 
   private ProgramReader() {}
@@ -63,14 +67,20 @@ final class ProgramReader {
         code.get(extent.start(), instructions);
         extent.maps().sort(Comparator.comparingInt(MapReference::instructionIndex));
         programs.add(
-            new ProgramSpec(extent.symbol().name(), section.name(), extent.start(), instructions,
+            new ProgramSpec(
+                extent.symbol().name(),
+                section.name(),
+                extent.start(),
+                instructions,
                 extent.maps()));
       }
     }
     return List.copyOf(programs);
   }
 
-  /** The section's global functions, checked to be whole instructions inside it, not overlapping. */
+  /**
+   * The section's global functions, checked to be whole instructions inside it, not overlapping.
+   */
   private static List<Extent> extents(ElfFile elf, ElfSection section) {
     List<ElfSymbol> functions = new ArrayList<>();
     for (ElfSymbol symbol : elf.symbols()) {
@@ -89,16 +99,28 @@ final class ProgramReader {
       long size = f.size();
       if (start < 0 || size < 0 || start > section.size() || size > section.size() - start) {
         throw new ElfFormatException(
-            label + " at offset " + Long.toUnsignedString(start) + ", " + Long.toUnsignedString(size)
-                + " bytes long, extends past the end of the section (" + section.size() + " bytes)");
+            label
+                + " at offset "
+                + Long.toUnsignedString(start)
+                + ", "
+                + Long.toUnsignedString(size)
+                + " bytes long, extends past the end of the section ("
+                + section.size()
+                + " bytes)");
       }
       if (size == 0) {
         throw new ElfFormatException(label + " has size 0");
       }
       if (start % SLOT != 0 || size % SLOT != 0) {
         throw new ElfFormatException(
-            label + " at offset " + start + " is " + size + " bytes long; both must be multiples of "
-                + SLOT + " (the instruction size)");
+            label
+                + " at offset "
+                + start
+                + " is "
+                + size
+                + " bytes long; both must be multiples of "
+                + SLOT
+                + " (the instruction size)");
       }
       if (!extents.isEmpty() && start < extents.get(extents.size() - 1).end()) {
         throw new ElfFormatException(
@@ -113,8 +135,11 @@ final class ProgramReader {
     for (ElfSection s : elf.sections()) {
       if (s.type() == ElfSection.SHT_RELA && s.info() == section.index()) {
         throw new ElfFormatException(
-            "relocation section " + SectionHeaders.describe(s) + " for program section "
-                + SectionHeaders.describe(section) + " is SHT_RELA; BPF objects use SHT_REL");
+            "relocation section "
+                + SectionHeaders.describe(s)
+                + " for program section "
+                + SectionHeaders.describe(section)
+                + " is SHT_RELA; BPF objects use SHT_REL");
       }
     }
   }
@@ -125,7 +150,8 @@ final class ProgramReader {
       int source = Byte.toUnsignedInt(code.get(at + 1)) >>> 4;
       if (opcode == OP_CALL && source == BPF_PSEUDO_CALL) {
         throw new ElfFormatException(
-            extent.at(at) + " is a BPF-to-BPF call: subprograms are not supported"
+            extent.at(at)
+                + " is a BPF-to-BPF call: subprograms are not supported"
                 + " (the BPF source must inline every function)");
       }
       if (opcode == OP_LD_IMM64) {
@@ -142,57 +168,94 @@ final class ProgramReader {
     }
   }
 
-  private static void link(ElfFile elf, MapSymbols maps, ElfSection section, ByteBuffer code,
-      List<Extent> extents, ElfRelocation relocation) {
+  private static void link(
+      ElfFile elf,
+      MapSymbols maps,
+      ElfSection section,
+      ByteBuffer code,
+      List<Extent> extents,
+      ElfRelocation relocation) {
     long offset = relocation.offset();
-    Extent extent = extents.stream()
-        .filter(e -> offset >= e.start() && offset < e.end())
-        .findFirst()
-        .orElseThrow(() -> new ElfFormatException(
-            "relocation at offset 0x" + Long.toHexString(offset) + " in section "
-                + SectionHeaders.describe(section) + " lies outside every program"));
+    Extent extent =
+        extents.stream()
+            .filter(e -> offset >= e.start() && offset < e.end())
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new ElfFormatException(
+                        "relocation at offset 0x"
+                            + Long.toHexString(offset)
+                            + " in section "
+                            + SectionHeaders.describe(section)
+                            + " lies outside every program"));
     if (offset % SLOT != 0) {
       throw new ElfFormatException(
-          extent.label() + ": relocation at offset 0x" + Long.toHexString(offset)
+          extent.label()
+              + ": relocation at offset 0x"
+              + Long.toHexString(offset)
               + " is not on an instruction boundary");
     }
     ElfSymbol symbol = elf.symbols().get(relocation.symbolIndex());
     String symbolName = "symbol '" + symbol.name() + "' (#" + symbol.index() + ")";
     if (relocation.type() == ElfRelocation.R_BPF_64_32) {
       throw new ElfFormatException(
-          extent.at(offset) + " has an R_BPF_64_32 call relocation to " + symbolName
+          extent.at(offset)
+              + " has an R_BPF_64_32 call relocation to "
+              + symbolName
               + ": subprograms are not supported (the BPF source must inline every function)");
     }
     if (relocation.type() != ElfRelocation.R_BPF_64_64) {
       throw new ElfFormatException(
-          extent.at(offset) + " has unsupported relocation type " + relocation.type()
-              + " against " + symbolName);
+          extent.at(offset)
+              + " has unsupported relocation type "
+              + relocation.type()
+              + " against "
+              + symbolName);
     }
     if (!symbol.isInSection()) {
       throw new ElfFormatException(
-          extent.at(offset) + " references " + (symbol.sectionIndex() == ElfSymbol.SHN_UNDEF
-              ? "extern " + symbolName + ": externs (.kconfig, .ksyms) are not supported"
-              : symbolName + " with special section index 0x"
-                  + Integer.toHexString(symbol.sectionIndex()) + ", which is not supported"));
+          extent.at(offset)
+              + " references "
+              + (symbol.sectionIndex() == ElfSymbol.SHN_UNDEF
+                  ? "extern " + symbolName + ": externs (.kconfig, .ksyms) are not supported"
+                  : symbolName
+                      + " with special section index 0x"
+                      + Integer.toHexString(symbol.sectionIndex())
+                      + ", which is not supported"));
     }
     ElfSection target = elf.section(symbol.sectionIndex());
     if (!maps.isMapSection(target.index())) {
       throw new ElfFormatException(
-          extent.at(offset) + " references " + symbolName + " in section "
-              + SectionHeaders.describe(target) + (target.isExecutable()
+          extent.at(offset)
+              + " references "
+              + symbolName
+              + " in section "
+              + SectionHeaders.describe(target)
+              + (target.isExecutable()
                   ? ": calls and callbacks to other functions are not supported"
                   : ": global data is not supported (only maps in .maps)"));
     }
     int opcode = Byte.toUnsignedInt(code.get((int) offset));
     if (opcode != OP_LD_IMM64 || offset + 2 * SLOT > extent.end()) {
       throw new ElfFormatException(
-          extent.at(offset) + " has a map relocation to " + symbolName
-              + " but is not an ld_imm64 (opcode 0x" + Integer.toHexString(opcode) + ")");
+          extent.at(offset)
+              + " has a map relocation to "
+              + symbolName
+              + " but is not an ld_imm64 (opcode 0x"
+              + Integer.toHexString(opcode)
+              + ")");
     }
     long addend = Integer.toUnsignedLong(code.getInt((int) offset + 4));
-    String mapName = maps.resolve(symbol, addend).orElseThrow(() -> new ElfFormatException(
-        extent.at(offset) + " references " + symbolName + " in .maps, which is not a map"
-            + " definition"));
+    String mapName =
+        maps.resolve(symbol, addend)
+            .orElseThrow(
+                () ->
+                    new ElfFormatException(
+                        extent.at(offset)
+                            + " references "
+                            + symbolName
+                            + " in .maps, which is not a map"
+                            + " definition"));
     extent.maps().add(new MapReference((int) ((offset - extent.start()) / SLOT), mapName));
   }
 }

@@ -34,8 +34,12 @@ public record ProgramSpec(
     }
     if (instructions.length % INSTRUCTION_SIZE != 0) {
       throw new IllegalArgumentException(
-          "instructions of program " + name + " are " + instructions.length
-              + " bytes, not a multiple of " + INSTRUCTION_SIZE);
+          "instructions of program "
+              + name
+              + " are "
+              + instructions.length
+              + " bytes, not a multiple of "
+              + INSTRUCTION_SIZE);
     }
     instructions = instructions.clone();
     mapReferences = List.copyOf(mapReferences);
@@ -64,14 +68,22 @@ public record ProgramSpec(
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, sectionName, sectionOffset, Arrays.hashCode(instructions),
-        mapReferences);
+    return Objects.hash(
+        name, sectionName, sectionOffset, Arrays.hashCode(instructions), mapReferences);
   }
 
   @Override
   public String toString() {
-    return "ProgramSpec[name=" + name + ", sectionName=" + sectionName + ", sectionOffset="
-        + sectionOffset + ", instructions=" + instructionCount() + " slots, mapReferences="
-        + mapReferences + "]";
+    return "ProgramSpec[name="
+        + name
+        + ", sectionName="
+        + sectionName
+        + ", sectionOffset="
+        + sectionOffset
+        + ", instructions="
+        + instructionCount()
+        + " slots, mapReferences="
+        + mapReferences
+        + "]";
   }
 }

@@ -8,7 +8,13 @@ final class SectionHeaders {
   private SectionHeaders() {}
 
   private record Raw(
-      long nameOffset, int type, long flags, long offset, long size, int link, int info,
+      long nameOffset,
+      int type,
+      long flags,
+      long offset,
+      long size,
+      int link,
+      int info,
       long entrySize) {}
 
   static List<ElfSection> read(ElfBytes bytes, ElfHeader header) {
@@ -31,13 +37,22 @@ final class SectionHeaders {
     if (count == 0) {
       return List.of();
     }
-    StringTable names = nameTable(bytes, raw.get(header.stringTableIndex()), header.stringTableIndex());
+    StringTable names =
+        nameTable(bytes, raw.get(header.stringTableIndex()), header.stringTableIndex());
     List<ElfSection> sections = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       Raw r = raw.get(i);
       String name = names.get(r.nameOffset(), "section #" + i);
       ElfSection section =
-          new ElfSection(i, name, r.type(), r.flags(), r.offset(), r.size(), r.link(), r.info(),
+          new ElfSection(
+              i,
+              name,
+              r.type(),
+              r.flags(),
+              r.offset(),
+              r.size(),
+              r.link(),
+              r.info(),
               r.entrySize());
       if (section.type() != ElfSection.SHT_NOBITS && section.type() != ElfSection.SHT_NULL) {
         bytes.require(section.offset(), section.size(), "data of section " + describe(section));
@@ -50,11 +65,17 @@ final class SectionHeaders {
   private static StringTable nameTable(ElfBytes bytes, Raw table, int index) {
     if (index == 0 || table.type() != ElfSection.SHT_STRTAB) {
       throw new ElfFormatException(
-          "ELF e_shstrndx is " + index + " but section #" + index + " is not a string table (type "
-              + table.type() + ")");
+          "ELF e_shstrndx is "
+              + index
+              + " but section #"
+              + index
+              + " is not a string table (type "
+              + table.type()
+              + ")");
     }
     String label = "#" + index + " (section names)";
-    return new StringTable(bytes.slice(table.offset(), table.size(), "string table " + label), label);
+    return new StringTable(
+        bytes.slice(table.offset(), table.size(), "string table " + label), label);
   }
 
   static String describe(ElfSection section) {

@@ -21,8 +21,15 @@ final class StringTable {
     int size = data.limit();
     if (offset < 0 || offset >= size) {
       throw new ElfFormatException(
-          "name offset " + Long.toUnsignedString(offset) + " of " + owner
-              + " is past the end of string table " + label + " (" + size + " bytes)");
+          "name offset "
+              + Long.toUnsignedString(offset)
+              + " of "
+              + owner
+              + " is past the end of string table "
+              + label
+              + " ("
+              + size
+              + " bytes)");
     }
     int start = (int) offset;
     int end = start;
@@ -31,7 +38,12 @@ final class StringTable {
     }
     if (end == size) {
       throw new ElfFormatException(
-          "name of " + owner + " at offset " + offset + " in string table " + label
+          "name of "
+              + owner
+              + " at offset "
+              + offset
+              + " in string table "
+              + label
               + " is not NUL-terminated");
     }
     byte[] name = new byte[end - start];

@@ -18,7 +18,9 @@ final class SymbolTable {
       if (section.type() == ElfSection.SHT_SYMTAB) {
         if (found != null) {
           throw new ElfFormatException(
-              "more than one symbol table: sections " + SectionHeaders.describe(found) + " and "
+              "more than one symbol table: sections "
+                  + SectionHeaders.describe(found)
+                  + " and "
                   + SectionHeaders.describe(section));
         }
         found = section;
@@ -31,12 +33,21 @@ final class SymbolTable {
     String label = SectionHeaders.describe(table);
     if (table.entrySize() != ENTRY_SIZE) {
       throw new ElfFormatException(
-          "symbol table " + label + " has entry size " + Long.toUnsignedString(table.entrySize())
-              + ", expected " + ENTRY_SIZE);
+          "symbol table "
+              + label
+              + " has entry size "
+              + Long.toUnsignedString(table.entrySize())
+              + ", expected "
+              + ENTRY_SIZE);
     }
     if (table.size() % ENTRY_SIZE != 0) {
       throw new ElfFormatException(
-          "symbol table " + label + " size " + table.size() + " is not a multiple of " + ENTRY_SIZE);
+          "symbol table "
+              + label
+              + " size "
+              + table.size()
+              + " is not a multiple of "
+              + ENTRY_SIZE);
     }
     ElfSection strings = stringSection(sections, table);
     String stringsLabel = SectionHeaders.describe(strings);
@@ -59,12 +70,21 @@ final class SymbolTable {
       }
       if (sectionIndex < SHN_LORESERVE && sectionIndex >= sections.size()) {
         throw new ElfFormatException(
-            owner + " has section index " + sectionIndex + " but the file has only "
-                + sections.size() + " sections");
+            owner
+                + " has section index "
+                + sectionIndex
+                + " but the file has only "
+                + sections.size()
+                + " sections");
       }
       symbols.add(
           new ElfSymbol(
-              i, name, bytes.u64(at + 8, what), bytes.u64(at + 16, what), info & 0xf, info >>> 4,
+              i,
+              name,
+              bytes.u64(at + 8, what),
+              bytes.u64(at + 16, what),
+              info & 0xf,
+              info >>> 4,
               sectionIndex));
     }
     return List.copyOf(symbols);
@@ -72,10 +92,15 @@ final class SymbolTable {
 
   private static ElfSection stringSection(List<ElfSection> sections, ElfSection table) {
     int link = table.link();
-    if (link <= 0 || link >= sections.size() || sections.get(link).type() != ElfSection.SHT_STRTAB) {
+    if (link <= 0
+        || link >= sections.size()
+        || sections.get(link).type() != ElfSection.SHT_STRTAB) {
       throw new ElfFormatException(
-          "symbol table " + SectionHeaders.describe(table) + " links to section "
-              + Integer.toUnsignedString(link) + ", which is not a string table");
+          "symbol table "
+              + SectionHeaders.describe(table)
+              + " links to section "
+              + Integer.toUnsignedString(link)
+              + ", which is not a string table");
     }
     return sections.get(link);
   }

@@ -15,14 +15,28 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class BpfObjectFileTest {
-  private static final List<String> PROGRAMS = List.of(
-      "nd_kfree_skb", "nd_kfree_skb_norx", "nd_kfree_skb_tp", "nd_net_dev_queue",
-      "nd_net_dev_queue_tp");
-  private static final Set<String> MAPS = Set.of(
-      "sockets", "ports", "tuples", "port_hint", "counts", "stats", "limiter", "config", "events");
+  private static final List<String> PROGRAMS =
+      List.of(
+          "nd_kfree_skb",
+          "nd_kfree_skb_norx",
+          "nd_kfree_skb_tp",
+          "nd_net_dev_queue",
+          "nd_net_dev_queue_tp");
+  private static final Set<String> MAPS =
+      Set.of(
+          "sockets",
+          "ports",
+          "tuples",
+          "port_hint",
+          "counts",
+          "stats",
+          "limiter",
+          "config",
+          "events");
   private static final int OP_LD_IMM64 = 0x18;
   private static final int OP_EXIT = 0x95;
   private static final int OP_JA = 0x05;
@@ -48,12 +62,16 @@ class BpfObjectFileTest {
   @Test
   void findsEveryProgramOfTheRealObject() {
     BpfObjectFile object = real();
-    assertEquals(Set.copyOf(PROGRAMS),
-        object.programs().stream().map(ProgramSpec::name).collect(java.util.stream.Collectors.toSet()));
+    assertEquals(
+        Set.copyOf(PROGRAMS),
+        object.programs().stream().map(ProgramSpec::name).collect(Collectors.toSet()));
     assertEquals(PROGRAMS.size(), object.programs().size());
-    assertEquals("tracepoint/skb/kfree_skb", object.program("nd_kfree_skb_tp").orElseThrow().sectionName());
-    assertEquals("tp_btf/net_dev_queue", object.program("nd_net_dev_queue").orElseThrow().sectionName());
-    assertEquals("tracepoint/net/net_dev_queue",
+    assertEquals(
+        "tracepoint/skb/kfree_skb", object.program("nd_kfree_skb_tp").orElseThrow().sectionName());
+    assertEquals(
+        "tp_btf/net_dev_queue", object.program("nd_net_dev_queue").orElseThrow().sectionName());
+    assertEquals(
+        "tracepoint/net/net_dev_queue",
         object.program("nd_net_dev_queue_tp").orElseThrow().sectionName());
     assertTrue(object.program("missing").isEmpty());
   }
@@ -71,8 +89,11 @@ class BpfObjectFileTest {
     ElfSection section = elf.section("tp_btf/kfree_skb").orElseThrow();
     ByteBuffer code = elf.data(section);
     for (ProgramSpec program : List.of(first, second)) {
-      ElfSymbol symbol = elf.symbols().stream().filter(s -> s.name().equals(program.name()))
-          .findFirst().orElseThrow();
+      ElfSymbol symbol =
+          elf.symbols().stream()
+              .filter(s -> s.name().equals(program.name()))
+              .findFirst()
+              .orElseThrow();
       assertEquals(symbol.value(), program.sectionOffset());
       assertEquals(symbol.size(), program.instructions().length);
       byte[] expected = new byte[program.instructions().length];
@@ -105,7 +126,9 @@ class BpfObjectFileTest {
       for (MapReference ref : program.mapReferences()) {
         assertTrue(ref.instructionIndex() > previous, "sorted by instruction");
         previous = ref.instructionIndex();
-        assertEquals(OP_LD_IMM64, Byte.toUnsignedInt(code[ref.instructionIndex() * 8]),
+        assertEquals(
+            OP_LD_IMM64,
+            Byte.toUnsignedInt(code[ref.instructionIndex() * 8]),
             program.name() + " instruction " + ref.instructionIndex());
         assertTrue(MAPS.contains(ref.mapName()), ref.mapName());
         used.add(ref.mapName());
@@ -114,10 +137,11 @@ class BpfObjectFileTest {
     }
     assertEquals(MAPS, used);
     ElfFile elf = object.elf();
-    int relocations = elf.sections().stream()
-        .filter(ElfSection::isExecutable)
-        .mapToInt(s -> elf.relocations(s).size())
-        .sum();
+    int relocations =
+        elf.sections().stream()
+            .filter(ElfSection::isExecutable)
+            .mapToInt(s -> elf.relocations(s).size())
+            .sum();
     assertEquals(relocations, references, "one map reference per program relocation");
   }
 
@@ -126,11 +150,12 @@ class BpfObjectFileTest {
     BpfObjectFile object = real();
     assertEquals(MAPS, Set.copyOf(object.mapNames()));
     assertEquals(MAPS.size(), object.mapNames().size());
-    List<String> byOffset = object.elf().symbols().stream()
-        .filter(s -> MAPS.contains(s.name()))
-        .sorted(Comparator.comparingLong(ElfSymbol::value))
-        .map(ElfSymbol::name)
-        .toList();
+    List<String> byOffset =
+        object.elf().symbols().stream()
+            .filter(s -> MAPS.contains(s.name()))
+            .sorted(Comparator.comparingLong(ElfSymbol::value))
+            .map(ElfSymbol::name)
+            .toList();
     assertEquals(byOffset, object.mapNames());
   }
 
@@ -165,8 +190,36 @@ class BpfObjectFileTest {
   @Test
   void ignoresCorruptRelocationsOfNonProgramSections() {
     String table = ".rel.debug_info";
-    BpfObjectFile object = BpfObjectFile.parse(patched(p -> p.u32(p.relocationEntry(table, 0) + 12, 99999)));
+    BpfObjectFile object =
+        BpfObjectFile.parse(patched(p -> p.u32(p.relocationEntry(table, 0) + 12, 99999)));
     assertEquals(PROGRAMS.size(), object.programs().size());
+  }
+
+  @Test
+  void resolvesRelocationAgainstMapsSectionSymbolByOffsetInInstruction() {
+    // Compilers may relocate against the section symbol and put the map's offset in the
+    // instruction's immediate; make symbol #2 (a section symbol) point at .maps to get one.
+    ObjectPatcher patcher = ObjectPatcher.ofRealObject();
+    ElfSymbol sectionSymbol = patcher.elf().symbols().get(2);
+    assertEquals(ElfSymbol.STT_SECTION, sectionSymbol.type());
+    int maps = patcher.section(".maps").index();
+    int events = (int) patcher.symbol("events").value();
+    int relocation = patcher.relocationEntry(".reltp_btf/net_dev_queue", 0);
+    int instruction =
+        (int) (patcher.section("tp_btf/net_dev_queue").offset() + patcher.u64(relocation));
+    patcher
+        .u16((int) (patcher.section(".symtab").offset() + 24 * 2 + 6), maps)
+        .u32(relocation + 12, 2)
+        .u32(instruction + 4, events);
+    ProgramSpec program =
+        BpfObjectFile.parse(patcher.bytes()).program("nd_net_dev_queue").orElseThrow();
+    assertEquals("events", program.mapReferences().get(0).mapName());
+
+    patcher.u32(instruction + 4, events + 4);
+    String message =
+        assertThrows(ElfFormatException.class, () -> BpfObjectFile.parse(patcher.bytes()))
+            .getMessage();
+    assertContains(message, "program 'nd_net_dev_queue'", "not a map definition");
   }
 
   @Test
@@ -182,8 +235,8 @@ class BpfObjectFileTest {
     int at = patcher.relocationEntry(".reltp_btf/net_dev_queue", 0);
     long offset = patcher.u64(at);
     String message = rejectionOf(p -> p.u64(at, offset + 8));
-    assertContains(message, "program 'nd_net_dev_queue' instruction " + (offset / 8 + 1),
-        "not an ld_imm64");
+    assertContains(
+        message, "program 'nd_net_dev_queue' instruction " + (offset / 8 + 1), "not an ld_imm64");
   }
 
   @Test
@@ -192,7 +245,8 @@ class BpfObjectFileTest {
     int license = patcher.symbol("LICENSE").index();
     String message =
         rejectionOf(p -> p.u32(p.relocationEntry(".reltp_btf/kfree_skb", 0) + 12, license));
-    assertContains(message, "program 'nd_kfree_skb'", "section 'license'", "global data is not supported");
+    assertContains(
+        message, "program 'nd_kfree_skb'", "section 'license'", "global data is not supported");
   }
 
   @Test
@@ -204,10 +258,14 @@ class BpfObjectFileTest {
 
   @Test
   void rejectsCallRelocationAsUnsupportedSubprogram() {
-    String message = rejectionOf(
-        p -> p.u32(p.relocationEntry(".reltracepoint/skb/kfree_skb", 1) + 8,
-            ElfRelocation.R_BPF_64_32));
-    assertContains(message, "program 'nd_kfree_skb_tp'", "R_BPF_64_32", "subprograms are not supported");
+    String message =
+        rejectionOf(
+            p ->
+                p.u32(
+                    p.relocationEntry(".reltracepoint/skb/kfree_skb", 1) + 8,
+                    ElfRelocation.R_BPF_64_32));
+    assertContains(
+        message, "program 'nd_kfree_skb_tp'", "R_BPF_64_32", "subprograms are not supported");
   }
 
   @Test
@@ -215,15 +273,21 @@ class BpfObjectFileTest {
     ObjectPatcher patcher = ObjectPatcher.ofRealObject();
     ElfSection section = patcher.section("tp_btf/net_dev_queue");
     int insn = 3;
-    String message = rejectionOf(
-        p -> p.u8((int) section.offset() + insn * 8, OP_CALL).u8((int) section.offset() + insn * 8 + 1, 0x10));
+    String message =
+        rejectionOf(
+            p ->
+                p.u8((int) section.offset() + insn * 8, OP_CALL)
+                    .u8((int) section.offset() + insn * 8 + 1, 0x10));
     assertContains(message, "program 'nd_net_dev_queue' instruction 3", "BPF-to-BPF call");
   }
 
   @Test
   void rejectsProgramExtendingPastItsSection() {
     String message = rejectionOf(p -> p.u64(p.symbolEntry("nd_kfree_skb_norx") + 16, 1L << 20));
-    assertContains(message, "program 'nd_kfree_skb_norx'", "'tp_btf/kfree_skb'",
+    assertContains(
+        message,
+        "program 'nd_kfree_skb_norx'",
+        "'tp_btf/kfree_skb'",
         "past the end of the section");
   }
 
@@ -244,15 +308,17 @@ class BpfObjectFileTest {
   @Test
   void rejectsMissingBtf() {
     // Give .BTF the name of .text; the file then has no section called .BTF.
-    String message = rejectionOf(p -> p.u32(p.sectionHeader(".BTF"),
-        p.u64(p.sectionHeader(".text")) & 0xffffffffL));
+    String message =
+        rejectionOf(
+            p -> p.u32(p.sectionHeader(".BTF"), p.u64(p.sectionHeader(".text")) & 0xffffffffL));
     assertContains(message, "missing or empty .BTF section");
   }
 
   @Test
   void rejectsMissingLicense() {
-    String message = rejectionOf(p -> p.u32(p.sectionHeader("license"),
-        p.u64(p.sectionHeader(".text")) & 0xffffffffL));
+    String message =
+        rejectionOf(
+            p -> p.u32(p.sectionHeader("license"), p.u64(p.sectionHeader(".text")) & 0xffffffffL));
     assertContains(message, "missing 'license' section");
   }
 
@@ -269,8 +335,8 @@ class BpfObjectFileTest {
     byte[] object = ObjectPatcher.realObject();
     for (int length = 0; length < object.length; length += length < 80 ? 1 : 499) {
       byte[] truncated = Arrays.copyOf(object, length);
-      ElfFormatException e = assertThrows(ElfFormatException.class,
-          () -> BpfObjectFile.parse(truncated));
+      ElfFormatException e =
+          assertThrows(ElfFormatException.class, () -> BpfObjectFile.parse(truncated));
       assertFalse(e.getMessage().isBlank());
     }
   }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -54,13 +55,13 @@ class ElfFileTest {
     for (int i = 0; i < symbols.size(); i++) {
       assertEquals(i, symbols.get(i).index());
     }
-    ElfSymbol program = symbols.stream().filter(s -> s.name().equals("nd_kfree_skb"))
-        .findFirst().orElseThrow();
+    ElfSymbol program =
+        symbols.stream().filter(s -> s.name().equals("nd_kfree_skb")).findFirst().orElseThrow();
     assertEquals(ElfSymbol.STT_FUNC, program.type());
     assertEquals(ElfSymbol.STB_GLOBAL, program.bind());
     assertEquals("tp_btf/kfree_skb", elf.section(program.sectionIndex()).name());
-    ElfSymbol map = symbols.stream().filter(s -> s.name().equals("events"))
-        .findFirst().orElseThrow();
+    ElfSymbol map =
+        symbols.stream().filter(s -> s.name().equals("events")).findFirst().orElseThrow();
     assertEquals(ElfSymbol.STT_OBJECT, map.type());
     assertEquals(".maps", elf.section(map.sectionIndex()).name());
   }
@@ -105,7 +106,8 @@ class ElfFileTest {
   @Test
   void rejectsSectionsOfAnotherFile() {
     ElfFile elf = parse(ObjectPatcher.realObject());
-    ElfSection forged = new ElfSection(3, "forged", ElfSection.SHT_PROGBITS, 0, 0, 1 << 30, 0, 0, 0);
+    ElfSection forged =
+        new ElfSection(3, "forged", ElfSection.SHT_PROGBITS, 0, 0, 1 << 30, 0, 0, 0);
     assertThrows(IllegalArgumentException.class, () -> elf.data(forged));
     assertThrows(IllegalArgumentException.class, () -> elf.relocations(forged));
   }
@@ -153,8 +155,10 @@ class ElfFileTest {
   @Test
   void rejectsSectionTablePastEndOfFile() {
     byte[] object = ObjectPatcher.realObject();
-    assertContains(rejectionOf(p -> p.u64(40, object.length - 100)),
-        "section header table", "past the end of the file");
+    assertContains(
+        rejectionOf(p -> p.u64(40, object.length - 100)),
+        "section header table",
+        "past the end of the file");
     assertContains(rejectionOf(p -> p.u64(40, -1L)), "section header table", "past the end");
     assertContains(rejectionOf(p -> p.u16(60, 0xffff)), "section header table", "65535 entries");
   }
@@ -181,24 +185,28 @@ class ElfFileTest {
     ObjectPatcher patcher = ObjectPatcher.ofRealObject();
     int at = patcher.sectionHeader("tp_btf/kfree_skb");
     int index = patcher.section("tp_btf/kfree_skb").index();
-    assertContains(rejectionOf(p -> p.u32(at, 0xffffff)),
-        "name offset 16777215 of section #" + index, "past the end of string table");
+    assertContains(
+        rejectionOf(p -> p.u32(at, 0xffffff)),
+        "name offset 16777215 of section #" + index,
+        "past the end of string table");
   }
 
   @Test
   void rejectsSectionDataPastEndOfFileNamingTheSection() {
     ObjectPatcher patcher = ObjectPatcher.ofRealObject();
     int at = patcher.sectionHeader(".BTF");
-    assertContains(rejectionOf(p -> p.u64(at + 32, 1L << 40)),
-        "data of section '.BTF'", "past the end of the file");
+    assertContains(
+        rejectionOf(p -> p.u64(at + 32, 1L << 40)),
+        "data of section '.BTF'",
+        "past the end of the file");
   }
 
   @Test
   void rejectsSymbolSectionIndexOutOfRange() {
     ObjectPatcher patcher = ObjectPatcher.ofRealObject();
     int at = patcher.symbolEntry("nd_kfree_skb");
-    assertContains(rejectionOf(p -> p.u16(at + 6, 500)),
-        "symbol 'nd_kfree_skb'", "section index 500");
+    assertContains(
+        rejectionOf(p -> p.u16(at + 6, 500)), "symbol 'nd_kfree_skb'", "section index 500");
   }
 
   @Test
@@ -254,11 +262,12 @@ class ElfFileTest {
   void rejectsTruncatedFilesAtEveryHeaderLengthAndAcrossTheFile() {
     byte[] object = ObjectPatcher.realObject();
     for (int length = 0; length < object.length; length += length < 128 ? 1 : 997) {
-      byte[] truncated = java.util.Arrays.copyOf(object, length);
+      byte[] truncated = Arrays.copyOf(object, length);
       int at = length;
       ElfFormatException e =
           assertThrows(ElfFormatException.class, () -> parse(truncated), () -> "length " + at);
-      assertTrue(e.getMessage().contains("too short") || e.getMessage().contains("past the end"),
+      assertTrue(
+          e.getMessage().contains("too short") || e.getMessage().contains("past the end"),
           e.getMessage());
     }
   }

@@ -14,17 +14,31 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Seeded random corruptions of the real object: parsing must either succeed or throw an {@link
- * ElfFormatException} with a message, never anything else. Each case uses its own seed so a
- * failure names the seed that reproduces it. For a longer run: {@code
- * -DargLine="-DfuzzCases=200000 -DfuzzSeed=1"}.
+ * ElfFormatException} with a message, never anything else. Each case uses its own seed so a failure
+ * names the seed that reproduces it. For a longer run: {@code -DargLine="-DfuzzCases=200000
+ * -DfuzzSeed=1"}.
  */
 class ElfFuzzTest {
   private static final long BASE_SEED = Long.getLong("fuzzSeed", 0x6e657464726f70L);
   private static final int CASES = Integer.getInteger("fuzzCases", 6000);
+
   /** Values that hit boundaries: zero, small, just-past-the-end, sign bit, all ones. */
   private static final long[] EXTREMES = {
-      0, 1, 7, 8, 0xff, 0xffff, 0x7fffffffL, 0x80000000L, 0xffffffffL, 1L << 32, Long.MAX_VALUE,
-      Long.MIN_VALUE, -1L, -8L};
+    0,
+    1,
+    7,
+    8,
+    0xff,
+    0xffff,
+    0x7fffffffL,
+    0x80000000L,
+    0xffffffffL,
+    1L << 32,
+    Long.MAX_VALUE,
+    Long.MIN_VALUE,
+    -1L,
+    -8L
+  };
 
   private final byte[] original = ObjectPatcher.realObject();
   private final ElfFile layout = ElfFile.parse(ByteBuffer.wrap(original));
@@ -107,24 +121,25 @@ class ElfFuzzTest {
   }
 
   private String relocationTable(Random random) {
-    List<ElfSection> tables = layout.sections().stream()
-        .filter(s -> s.type() == ElfSection.SHT_REL)
-        .toList();
+    List<ElfSection> tables =
+        layout.sections().stream().filter(s -> s.type() == ElfSection.SHT_REL).toList();
     return tables.get(random.nextInt(tables.size())).name();
   }
 
   private int tableField(Random random, String sectionName, int entrySize) {
     ElfSection table = layout.section(sectionName).orElseThrow();
     int entries = (int) (table.size() / entrySize);
-    return (int) table.offset() + entrySize * random.nextInt(entries)
+    return (int) table.offset()
+        + entrySize * random.nextInt(entries)
         + 4 * random.nextInt(entrySize / 4);
   }
 
   /** Overwrites the field at {@code at} with a boundary value or random bits, 1 to 8 bytes wide. */
   private static void putField(ByteBuffer buffer, Random random, int at) {
-    long value = random.nextBoolean()
-        ? EXTREMES[random.nextInt(EXTREMES.length)]
-        : random.nextLong() >>> random.nextInt(64);
+    long value =
+        random.nextBoolean()
+            ? EXTREMES[random.nextInt(EXTREMES.length)]
+            : random.nextLong() >>> random.nextInt(64);
     int width = new int[] {1, 2, 4, 8}[random.nextInt(4)];
     for (int b = 0; b < width && at + b < buffer.limit(); b++) {
       buffer.put(at + b, (byte) (value >>> (8 * b)));
