@@ -1,0 +1,349 @@
+package io.netdrop.bpf.elf;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class BpfObjectFileTest {
+  private static final List<String> PROGRAMS =
+      List.of(
+          "nd_kfree_skb",
+          "nd_kfree_skb_norx",
+          "nd_kfree_skb_tp",
+          "nd_net_dev_queue",
+          "nd_net_dev_queue_tp");
+  private static final Set<String> MAPS =
+      Set.of(
+          "sockets",
+          "ports",
+          "tuples",
+          "port_hint",
+          "counts",
+          "stats",
+          "limiter",
+          "config",
+          "events");
+  private static final int OP_LD_IMM64 = 0x18;
+  private static final int OP_EXIT = 0x95;
+  private static final int OP_JA = 0x05;
+  private static final int OP_CALL = 0x85;
+
+  private static BpfObjectFile real() {
+    return BpfObjectFile.parse(ObjectPatcher.realObject());
+  }
+
+  private static String rejectionOf(Consumer<ObjectPatcher> patch) {
+    ObjectPatcher patcher = ObjectPatcher.ofRealObject();
+    patch.accept(patcher);
+    return assertThrows(ElfFormatException.class, () -> BpfObjectFile.parse(patcher.bytes()))
+        .getMessage();
+  }
+
+  private static void assertContains(String message, String... parts) {
+    for (String part : parts) {
+      assertTrue(message.contains(part), () -> "expected '" + part + "' in: " + message);
+    }
+  }
+
+  @Test
+  void findsEveryProgramOfTheRealObject() {
+    BpfObjectFile object = real();
+    assertEquals(
+        Set.copyOf(PROGRAMS),
+        object.programs().stream().map(ProgramSpec::name).collect(Collectors.toSet()));
+    assertEquals(PROGRAMS.size(), object.programs().size());
+    assertEquals(
+        "tracepoint/skb/kfree_skb", object.program("nd_kfree_skb_tp").orElseThrow().sectionName());
+    assertEquals(
+        "tp_btf/net_dev_queue", object.program("nd_net_dev_queue").orElseThrow().sectionName());
+    assertEquals(
+        "tracepoint/net/net_dev_queue",
+        object.program("nd_net_dev_queue_tp").orElseThrow().sectionName());
+    assertTrue(object.program("missing").isEmpty());
+  }
+
+  @Test
+  void splitsOneSectionIntoSeveralProgramsAtTheirSymbolOffsets() {
+    BpfObjectFile object = real();
+    ProgramSpec first = object.program("nd_kfree_skb").orElseThrow();
+    ProgramSpec second = object.program("nd_kfree_skb_norx").orElseThrow();
+    assertEquals("tp_btf/kfree_skb", first.sectionName());
+    assertEquals("tp_btf/kfree_skb", second.sectionName());
+    assertNotEquals(first.sectionOffset(), second.sectionOffset());
+
+    ElfFile elf = object.elf();
+    ElfSection section = elf.section("tp_btf/kfree_skb").orElseThrow();
+    ByteBuffer code = elf.data(section);
+    for (ProgramSpec program : List.of(first, second)) {
+      ElfSymbol symbol =
+          elf.symbols().stream()
+              .filter(s -> s.name().equals(program.name()))
+              .findFirst()
+              .orElseThrow();
+      assertEquals(symbol.value(), program.sectionOffset());
+      assertEquals(symbol.size(), program.instructions().length);
+      byte[] expected = new byte[program.instructions().length];
+      code.get(program.sectionOffset(), expected);
+      assertArrayEquals(expected, program.instructions());
+    }
+  }
+
+  @Test
+  void endsEveryProgramWhereTheVerifierRequires() {
+    // The verifier rejects a program whose last instruction is not an exit or a jump, so a
+    // program cut at the wrong symbol boundary shows up here.
+    for (ProgramSpec program : real().programs()) {
+      byte[] code = program.instructions();
+      assertTrue(code.length > 0 && code.length % 8 == 0, program.name());
+      int last = Byte.toUnsignedInt(code[code.length - 8]);
+      assertTrue(last == OP_EXIT || last == OP_JA, program.name() + " ends with opcode " + last);
+      assertEquals(code.length / 8, program.instructionCount());
+    }
+  }
+
+  @Test
+  void pointsMapReferencesAtLdImm64OfRealMaps() {
+    BpfObjectFile object = real();
+    Set<String> used = new HashSet<>();
+    int references = 0;
+    for (ProgramSpec program : object.programs()) {
+      byte[] code = program.instructions();
+      int previous = -1;
+      for (MapReference ref : program.mapReferences()) {
+        assertTrue(ref.instructionIndex() > previous, "sorted by instruction");
+        previous = ref.instructionIndex();
+        assertEquals(
+            OP_LD_IMM64,
+            Byte.toUnsignedInt(code[ref.instructionIndex() * 8]),
+            program.name() + " instruction " + ref.instructionIndex());
+        assertTrue(MAPS.contains(ref.mapName()), ref.mapName());
+        used.add(ref.mapName());
+      }
+      references += program.mapReferences().size();
+    }
+    assertEquals(MAPS, used);
+    ElfFile elf = object.elf();
+    int relocations =
+        elf.sections().stream()
+            .filter(ElfSection::isExecutable)
+            .mapToInt(s -> elf.relocations(s).size())
+            .sum();
+    assertEquals(relocations, references, "one map reference per program relocation");
+  }
+
+  @Test
+  void listsMapNamesInOffsetOrder() {
+    BpfObjectFile object = real();
+    assertEquals(MAPS, Set.copyOf(object.mapNames()));
+    assertEquals(MAPS.size(), object.mapNames().size());
+    List<String> byOffset =
+        object.elf().symbols().stream()
+            .filter(s -> MAPS.contains(s.name()))
+            .sorted(Comparator.comparingLong(ElfSymbol::value))
+            .map(ElfSymbol::name)
+            .toList();
+    assertEquals(byOffset, object.mapNames());
+  }
+
+  @Test
+  void readsLicenseWithoutTerminator() {
+    assertEquals("Dual BSD/GPL", real().license());
+  }
+
+  @Test
+  void exposesRawBtfSectionsAsIndependentLittleEndianViews() {
+    BpfObjectFile object = real();
+    ByteBuffer btf = object.btf();
+    assertEquals(ByteOrder.LITTLE_ENDIAN, btf.order());
+    assertTrue(btf.isReadOnly());
+    assertEquals(0xeb9f, Short.toUnsignedInt(btf.getShort()), "BTF magic");
+    assertEquals(0, object.btf().position(), "each call gives a fresh view");
+    ByteBuffer ext = object.btfExt().orElseThrow();
+    assertEquals(ByteOrder.LITTLE_ENDIAN, ext.order());
+    assertEquals(0xeb9f, Short.toUnsignedInt(ext.getShort(0)), "BTF.ext magic");
+  }
+
+  @Test
+  void copiesInstructionsSoCallersCanPatchTheirOwn() {
+    BpfObjectFile object = real();
+    ProgramSpec program = object.program("nd_kfree_skb").orElseThrow();
+    byte[] mine = program.instructions();
+    Arrays.fill(mine, (byte) 0);
+    assertNotEquals(0, program.instructions()[program.instructions().length - 8]);
+    assertEquals(program, real().program("nd_kfree_skb").orElseThrow(), "value equality");
+  }
+
+  @Test
+  void ignoresCorruptRelocationsOfNonProgramSections() {
+    String table = ".rel.debug_info";
+    BpfObjectFile object =
+        BpfObjectFile.parse(patched(p -> p.u32(p.relocationEntry(table, 0) + 12, 99999)));
+    assertEquals(PROGRAMS.size(), object.programs().size());
+  }
+
+  @Test
+  void resolvesRelocationAgainstMapsSectionSymbolByOffsetInInstruction() {
+    // Compilers may relocate against the section symbol and put the map's offset in the
+    // instruction's immediate; make symbol #2 (a section symbol) point at .maps to get one.
+    ObjectPatcher patcher = ObjectPatcher.ofRealObject();
+    ElfSymbol sectionSymbol = patcher.elf().symbols().get(2);
+    assertEquals(ElfSymbol.STT_SECTION, sectionSymbol.type());
+    int maps = patcher.section(".maps").index();
+    int events = (int) patcher.symbol("events").value();
+    int relocation = patcher.relocationEntry(".reltp_btf/net_dev_queue", 0);
+    int instruction =
+        (int) (patcher.section("tp_btf/net_dev_queue").offset() + patcher.u64(relocation));
+    patcher
+        .u16((int) (patcher.section(".symtab").offset() + 24 * 2 + 6), maps)
+        .u32(relocation + 12, 2)
+        .u32(instruction + 4, events);
+    ProgramSpec program =
+        BpfObjectFile.parse(patcher.bytes()).program("nd_net_dev_queue").orElseThrow();
+    assertEquals("events", program.mapReferences().get(0).mapName());
+
+    patcher.u32(instruction + 4, events + 4);
+    String message =
+        assertThrows(ElfFormatException.class, () -> BpfObjectFile.parse(patcher.bytes()))
+            .getMessage();
+    assertContains(message, "program 'nd_net_dev_queue'", "not a map definition");
+  }
+
+  @Test
+  void rejectsRelocationOnNonLdImm64NamingProgramAndInstruction() {
+    // Instruction 0 of a program reads its context argument; it is never an ld_imm64.
+    String message = rejectionOf(p -> p.u64(p.relocationEntry(".reltp_btf/kfree_skb", 0), 0));
+    assertContains(message, "program 'nd_kfree_skb' instruction 0", "not an ld_imm64", "sockets");
+  }
+
+  @Test
+  void rejectsRelocationOntoSecondHalfOfLdImm64() {
+    ObjectPatcher patcher = ObjectPatcher.ofRealObject();
+    int at = patcher.relocationEntry(".reltp_btf/net_dev_queue", 0);
+    long offset = patcher.u64(at);
+    String message = rejectionOf(p -> p.u64(at, offset + 8));
+    assertContains(
+        message, "program 'nd_net_dev_queue' instruction " + (offset / 8 + 1), "not an ld_imm64");
+  }
+
+  @Test
+  void rejectsRelocationToGlobalDataNamingProgramAndSection() {
+    ObjectPatcher patcher = ObjectPatcher.ofRealObject();
+    int license = patcher.symbol("LICENSE").index();
+    String message =
+        rejectionOf(p -> p.u32(p.relocationEntry(".reltp_btf/kfree_skb", 0) + 12, license));
+    assertContains(
+        message, "program 'nd_kfree_skb'", "section 'license'", "global data is not supported");
+  }
+
+  @Test
+  void rejectsRelocationToExternSymbol() {
+    ObjectPatcher patcher = ObjectPatcher.ofRealObject();
+    String message = rejectionOf(p -> p.u16(p.symbolEntry("config") + 6, 0));
+    assertContains(message, "extern symbol 'config'", "not supported");
+  }
+
+  @Test
+  void rejectsCallRelocationAsUnsupportedSubprogram() {
+    String message =
+        rejectionOf(
+            p ->
+                p.u32(
+                    p.relocationEntry(".reltracepoint/skb/kfree_skb", 1) + 8,
+                    ElfRelocation.R_BPF_64_32));
+    assertContains(
+        message, "program 'nd_kfree_skb_tp'", "R_BPF_64_32", "subprograms are not supported");
+  }
+
+  @Test
+  void rejectsBpfToBpfCallInstruction() {
+    ObjectPatcher patcher = ObjectPatcher.ofRealObject();
+    ElfSection section = patcher.section("tp_btf/net_dev_queue");
+    int insn = 3;
+    String message =
+        rejectionOf(
+            p ->
+                p.u8((int) section.offset() + insn * 8, OP_CALL)
+                    .u8((int) section.offset() + insn * 8 + 1, 0x10));
+    assertContains(message, "program 'nd_net_dev_queue' instruction 3", "BPF-to-BPF call");
+  }
+
+  @Test
+  void rejectsProgramExtendingPastItsSection() {
+    String message = rejectionOf(p -> p.u64(p.symbolEntry("nd_kfree_skb_norx") + 16, 1L << 20));
+    assertContains(
+        message,
+        "program 'nd_kfree_skb_norx'",
+        "'tp_btf/kfree_skb'",
+        "past the end of the section");
+  }
+
+  @Test
+  void rejectsProgramLengthNotMultipleOfInstructionSize() {
+    ObjectPatcher patcher = ObjectPatcher.ofRealObject();
+    long size = patcher.symbol("nd_kfree_skb_tp").size();
+    String message = rejectionOf(p -> p.u64(p.symbolEntry("nd_kfree_skb_tp") + 16, size - 3));
+    assertContains(message, "program 'nd_kfree_skb_tp'", "multiples of 8");
+  }
+
+  @Test
+  void rejectsOverlappingPrograms() {
+    String message = rejectionOf(p -> p.u64(p.symbolEntry("nd_kfree_skb") + 16, 0x1448));
+    assertContains(message, "program 'nd_kfree_skb_norx'", "overlaps program 'nd_kfree_skb'");
+  }
+
+  @Test
+  void rejectsMissingBtf() {
+    // Give .BTF the name of .text; the file then has no section called .BTF.
+    String message =
+        rejectionOf(
+            p -> p.u32(p.sectionHeader(".BTF"), p.u64(p.sectionHeader(".text")) & 0xffffffffL));
+    assertContains(message, "missing or empty .BTF section");
+  }
+
+  @Test
+  void rejectsMissingLicense() {
+    String message =
+        rejectionOf(
+            p -> p.u32(p.sectionHeader("license"), p.u64(p.sectionHeader(".text")) & 0xffffffffL));
+    assertContains(message, "missing 'license' section");
+  }
+
+  @Test
+  void rejectsUnterminatedLicense() {
+    ObjectPatcher patcher = ObjectPatcher.ofRealObject();
+    ElfSection license = patcher.section("license");
+    String message = rejectionOf(p -> p.u8((int) (license.offset() + license.size() - 1), 'X'));
+    assertContains(message, "'license' section is not NUL-terminated");
+  }
+
+  @Test
+  void rejectsTruncatedObjectsWithMessage() {
+    byte[] object = ObjectPatcher.realObject();
+    for (int length = 0; length < object.length; length += length < 80 ? 1 : 499) {
+      byte[] truncated = Arrays.copyOf(object, length);
+      ElfFormatException e =
+          assertThrows(ElfFormatException.class, () -> BpfObjectFile.parse(truncated));
+      assertFalse(e.getMessage().isBlank());
+    }
+  }
+
+  private static byte[] patched(Consumer<ObjectPatcher> patch) {
+    ObjectPatcher patcher = ObjectPatcher.ofRealObject();
+    patch.accept(patcher);
+    return patcher.bytes();
+  }
+}
