@@ -1,0 +1,87 @@
+package io.netdrop.drops;
+
+import io.netdrop.kernel.DropReasons;
+import io.netdrop.kernel.KernelSymbols;
+import io.netdrop.sockets.InetText;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Objects;
+
+/**
+ * Formats a drop event as one log line, e.g.
+ *
+ * <pre>
+ * 2026-11-25T15:40:01.123456Z netdrop: drop NO_SOCKET tcp 127.0.0.1:43122 &gt; 127.0.0.1:9 socket=41822 (tuple) len=60 dev=1 cpu=1 at tcp_v4_rcv+0x1b2
+ * </pre>
+ *
+ * <p>Times are UTC with microseconds; IPv6 endpoints are written {@code [::1]:8080}; protocols
+ * {@code tcp}, {@code udp}, {@code icmp}, {@code icmpv6}, else {@code proto N}. An event whose
+ * headers were not parsed (family 0) has no endpoints in its line. Allocates; thread-safe.
+ */
+public final class DropFormatter {
+
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+
+  private final DropReasons reasons;
+  private final KernelSymbols symbols;
+  private final MonotonicClock clock;
+
+  public DropFormatter(DropReasons reasons, KernelSymbols symbols, MonotonicClock clock) {
+    this.reasons = Objects.requireNonNull(reasons, "reasons");
+    this.symbols = Objects.requireNonNull(symbols, "symbols");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** The event as one line, without a line terminator. */
+  public String format(DropEvent e) {
+    StringBuilder b = new StringBuilder(160);
+    b.append(TIME.format(clock.toInstant(e.timestampNanos())))
+        .append(" netdrop: drop ")
+        .append(reasons.name(e.reason()))
+        .append(' ')
+        .append(protocolName(e.protocol()));
+    if (e.family() == InetText.AF_INET || e.family() == InetText.AF_INET6) {
+      byte[] addr = new byte[16];
+      e.copySourceAddress(addr);
+      b.append(' ').append(InetText.endpoint(e.family(), addr, e.sourcePort()));
+      e.copyDestinationAddress(addr);
+      b.append(" > ").append(InetText.endpoint(e.family(), addr, e.destinationPort()));
+    }
+    b.append(" socket=").append(e.socketInode())
+        .append(" (").append(matchName(e.match())).append(')')
+        .append(" len=").append(Integer.toUnsignedString(e.skbLength()))
+        .append(" dev=").append(Integer.toUnsignedString(e.ifindex()))
+        .append(" cpu=").append(Integer.toUnsignedString(e.cpu()))
+        .append(" at ").append(symbols.symbolize(e.location()));
+    return b.toString();
+  }
+
+  private static String protocolName(int protocol) {
+    switch (protocol) {
+      case 1:
+        return "icmp";
+      case 6:
+        return "tcp";
+      case 17:
+        return "udp";
+      case 58:
+        return "icmpv6";
+      default:
+        return "proto " + protocol;
+    }
+  }
+
+  private static String matchName(int match) {
+    switch (match) {
+      case DropEvent.MATCH_SOCKET:
+        return "socket";
+      case DropEvent.MATCH_TUPLE:
+        return "tuple";
+      case DropEvent.MATCH_PORT:
+        return "port";
+      default:
+        return "match " + match;
+    }
+  }
+}

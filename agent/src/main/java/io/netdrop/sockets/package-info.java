@@ -1,0 +1,2 @@
+/** This JVM's own sockets, read from /proc, so drops can be attributed to them. */
+package io.netdrop.sockets;
