@@ -24,7 +24,8 @@ import java.util.jar.Manifest;
  * <p>Its parent is the platform class loader, so the application's classes (and its own copies of
  * libraries we also use) are invisible to the agent and ours are invisible to it. The bootstrap
  * class path is still searched through the parent, which is how agent code reaches the
- * {@code io.netdrop.bootstrap} classes.
+ * {@code io.netdrop.bootstrap} classes once premain has appended the jar to it; without that
+ * ({@code java -jar}) this loader loads them from the top level of the jar itself.
  *
  * <p>Resources are served under their original names: {@code getResource("a/B.class")} reads
  * {@code inst/a/B.classdata}, and {@code getResource("com/sun/jna/linux-x86-64/libjnidispatch.so")}
@@ -37,6 +38,8 @@ public final class AgentClassLoader extends ClassLoader {
   public static final String PREFIX = "inst/";
   /** Suffix replacing {@code .class} under {@link #PREFIX}. */
   public static final String CLASS_SUFFIX = ".classdata";
+
+  private static final String BOOTSTRAP_PACKAGE = "io.netdrop.bootstrap.";
 
   static {
     registerAsParallelCapable();
@@ -65,7 +68,13 @@ public final class AgentClassLoader extends ClassLoader {
 
   @Override
   protected Class<?> findClass(String name) throws ClassNotFoundException {
-    JarEntry entry = jar.getJarEntry(PREFIX + name.replace('.', '/') + CLASS_SUFFIX);
+    String path = name.replace('.', '/');
+    JarEntry entry = jar.getJarEntry(PREFIX + path + CLASS_SUFFIX);
+    if (entry == null && name.startsWith(BOOTSTRAP_PACKAGE)) {
+      // Reached only when the bootstrap class path lacks the agent jar (java -jar, tests): then
+      // this loader is the single loader of these classes, so there is still one copy.
+      entry = jar.getJarEntry(path + ".class");
+    }
     if (entry == null) {
       throw new ClassNotFoundException(name);
     }
