@@ -93,7 +93,10 @@ class AgentStartIT {
       List<String> lines = netdropLines(jvm);
       assertEquals(2, lines.size(), jvm.describe());
       assertEquals("netdrop: started", lines.get(0), jvm.describe());
-      assertTrue(lines.get(1).contains("already running"), jvm.describe());
+      assertEquals(
+          "netdrop: not started: another netdrop agent is already running in this JVM" + NOT_STARTED_SUFFIX,
+          lines.get(1),
+          jvm.describe());
     }
   }
 
