@@ -1,0 +1,12 @@
+package io.netdrop.config;
+
+import io.netdrop.bpf.BpfException;
+
+/** A setting has a value netdrop cannot use; the message names the setting, the value and what is expected. */
+public final class ConfigException extends BpfException {
+  private static final long serialVersionUID = 1L;
+
+  public ConfigException(String message) {
+    super(message);
+  }
+}

@@ -1,0 +1,2 @@
+/** netdrop's settings: names, defaults, and how agent arguments, system properties and environment variables resolve them. */
+package io.netdrop.config;

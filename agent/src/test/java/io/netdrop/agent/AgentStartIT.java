@@ -1,0 +1,140 @@
+package io.netdrop.agent;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.netdrop.testing.ForkedJvm;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.List;
+import java.util.jar.JarFile;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The agent under a real {@code -javaagent} in a forked JVM, and the jar's command line. */
+class AgentStartIT {
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+  private static final String NOT_STARTED_SUFFIX = "; the application continues without netdrop";
+
+  @Test
+  void startsAndLetsTheApplicationRun() {
+    assertStartsAndAppRuns(ForkedJvm.builder());
+  }
+
+  @Test
+  void startsAndLetsTheApplicationRunOnJava25() {
+    Path java25 = Paths.get(System.getProperty("netdrop.it.java25.home", "/usr/lib/jvm/temurin-25-jdk-amd64"));
+    assumeTrue(Files.isExecutable(java25.resolve("bin/java")), "no Java 25 at " + java25);
+    assertStartsAndAppRuns(ForkedJvm.builder().javaHome(java25));
+  }
+
+  private static void assertStartsAndAppRuns(ForkedJvm.Builder builder) {
+    try (ForkedJvm jvm = builder.mainClass(HelloApp.class.getName()).start()) {
+      assertEquals(0, jvm.waitFor(TIMEOUT), jvm.describe());
+      assertEquals(List.of("netdrop: started"), netdropLines(jvm), jvm.describe());
+      assertEquals(List.of("app: hello", "app: bootstrap class visible"), jvm.stdout(), jvm.describe());
+    }
+  }
+
+  @Test
+  void reportsNotLinuxOnceAndTheApplicationStillRuns() {
+    try (ForkedJvm jvm =
+        ForkedJvm.builder().systemProperty("os.name", "Windows 11").mainClass(HelloApp.class.getName()).start()) {
+      assertEquals(0, jvm.waitFor(TIMEOUT), jvm.describe());
+      List<String> lines = netdropLines(jvm);
+      assertEquals(1, lines.size(), jvm.describe());
+      assertTrue(lines.get(0).startsWith("netdrop: not started: "), jvm.describe());
+      assertTrue(lines.get(0).contains("not Linux"), jvm.describe());
+      assertTrue(lines.get(0).endsWith(NOT_STARTED_SUFFIX), jvm.describe());
+      assertTrue(jvm.stdout().contains("app: hello"), jvm.describe());
+    }
+  }
+
+  @Test
+  void reportsABadSettingOnceAndTheApplicationStillRuns() {
+    try (ForkedJvm jvm =
+        ForkedJvm.builder()
+            .agentArgs("scan-interval-ms=abc")
+            .mainClass(HelloApp.class.getName())
+            .start()) {
+      assertEquals(0, jvm.waitFor(TIMEOUT), jvm.describe());
+      assertEquals(
+          List.of("netdrop: not started: netdrop.scan-interval-ms: 'abc' is not a whole number of milliseconds"
+              + " (from the agent arguments)" + NOT_STARTED_SUFFIX),
+          netdropLines(jvm),
+          jvm.describe());
+      assertTrue(jvm.stdout().contains("app: hello"), jvm.describe());
+    }
+  }
+
+  @Test
+  void staysSilentWhenDisabled() {
+    try (ForkedJvm jvm =
+        ForkedJvm.builder().systemProperty("netdrop.enabled", "false").mainClass(HelloApp.class.getName()).start()) {
+      assertEquals(0, jvm.waitFor(TIMEOUT), jvm.describe());
+      assertEquals(List.of(), netdropLines(jvm), jvm.describe());
+      assertTrue(jvm.stdout().contains("app: hello"), jvm.describe());
+    }
+  }
+
+  @Test
+  void startsOnlyOnceWhenTheAgentIsGivenTwice() {
+    try (ForkedJvm jvm =
+        ForkedJvm.builder()
+            .jvmArg("-javaagent:" + ForkedJvm.defaultAgentJar())
+            .mainClass(HelloApp.class.getName())
+            .start()) {
+      assertEquals(0, jvm.waitFor(TIMEOUT), jvm.describe());
+      List<String> lines = netdropLines(jvm);
+      assertEquals(2, lines.size(), jvm.describe());
+      assertEquals("netdrop: started", lines.get(0), jvm.describe());
+      assertEquals(
+          "netdrop: not started: another netdrop agent is already running in this JVM" + NOT_STARTED_SUFFIX,
+          lines.get(1),
+          jvm.describe());
+    }
+  }
+
+  @Test
+  void versionCommandPrintsTheManifestVersion() throws IOException {
+    String version;
+    try (JarFile jar = new JarFile(ForkedJvm.defaultAgentJar().toFile())) {
+      version = jar.getManifest().getMainAttributes().getValue("Implementation-Version");
+    }
+    try (ForkedJvm jvm =
+        ForkedJvm.builder().withoutAgent().executableJar(ForkedJvm.defaultAgentJar(), "version").start()) {
+      assertEquals(0, jvm.waitFor(TIMEOUT), jvm.describe());
+      assertEquals(List.of("netdrop " + version), jvm.stdout(), jvm.describe());
+    }
+  }
+
+  @Test
+  void doctorCommandRunsTheDoctor() {
+    try (ForkedJvm jvm =
+        ForkedJvm.builder().withoutAgent().executableJar(ForkedJvm.defaultAgentJar(), "doctor").start()) {
+      assertEquals(0, jvm.waitFor(TIMEOUT), jvm.describe());
+      assertEquals(List.of("doctor: not implemented yet"), jvm.stdout(), jvm.describe());
+    }
+  }
+
+  @Test
+  void unknownCommandPrintsUsageAndExitsWithTwo() {
+    try (ForkedJvm jvm =
+        ForkedJvm.builder().withoutAgent().executableJar(ForkedJvm.defaultAgentJar(), "frobnicate").start()) {
+      assertAll(
+          () -> assertEquals(2, jvm.waitFor(TIMEOUT), jvm.describe()),
+          () -> assertEquals("netdrop: unknown command 'frobnicate'", jvm.stderr().get(0), jvm.describe()),
+          () -> assertTrue(jvm.stderr().stream().anyMatch(l -> l.startsWith("usage:")), jvm.describe()));
+    }
+  }
+
+  /** netdrop's own stderr lines; JVM warnings (e.g. JDK 17's CDS note) are left to the JVM. */
+  private static List<String> netdropLines(ForkedJvm jvm) {
+    return jvm.stderr().stream().filter(l -> l.startsWith("netdrop:")).collect(Collectors.toList());
+  }
+}
