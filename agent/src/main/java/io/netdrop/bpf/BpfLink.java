@@ -1,0 +1,127 @@
+package io.netdrop.bpf;
+
+import io.netdrop.bpf.sys.Bpf;
+import io.netdrop.bpf.sys.BpfAttr;
+import io.netdrop.bpf.sys.BpfConstants;
+import io.netdrop.bpf.sys.KernelFd;
+import io.netdrop.bpf.sys.PerfEvents;
+
+/**
+ * A program attached to a kernel hook. The attachment lasts until {@link #close()} (idempotent)
+ * or until the JVM exits; nothing is pinned. Closing the {@link BpfProgram} does not detach it.
+ */
+public final class BpfLink implements AutoCloseable {
+  private final KernelFd linkFd; // BPF link or raw tracepoint fd; null for a legacy perf attach
+  private final KernelFd perfFd; // perf event of a classic tracepoint; null for tp_btf
+  private final String description;
+
+  private BpfLink(KernelFd linkFd, KernelFd perfFd, String description) {
+    this.linkFd = linkFd;
+    this.perfFd = perfFd;
+    this.description = description;
+  }
+
+  /**
+   * Attaches a {@code tp_btf} program (type TRACING, expected attach type TRACE_RAW_TP, loaded with
+   * the target's BTF id). Uses BPF_LINK_CREATE where the kernel supports it for raw tracepoints
+   * (6.10+) and falls back to BPF_RAW_TRACEPOINT_OPEN with no name (5.5+).
+   */
+  public static BpfLink attachTracing(BpfProgram program) {
+    String subject = "tp_btf attach of program '" + program.name() + "'";
+    int progFd = program.acquireFd();
+    try {
+      BpfAttr link = new BpfAttr(Bpf.LinkCreate.SIZE);
+      link.putInt(Bpf.LinkCreate.PROG_FD, progFd)
+          .putInt(Bpf.LinkCreate.ATTACH_TYPE, BpfConstants.ATTACH_TYPE_TRACE_RAW_TP);
+      long fd = Bpf.invoke(Bpf.LINK_CREATE, link);
+      if (fd >= 0) {
+        return new BpfLink(new KernelFd((int) fd, subject), null, subject);
+      }
+      BpfSyscallException linkError =
+          new BpfSyscallException("BPF_LINK_CREATE", subject, (int) -fd);
+      BpfAttr raw = new BpfAttr(Bpf.RawTracepointOpen.SIZE);
+      raw.putPointer(Bpf.RawTracepointOpen.NAME, null)
+          .putInt(Bpf.RawTracepointOpen.PROG_FD, progFd);
+      try {
+        int rawFd = Bpf.call(Bpf.RAW_TRACEPOINT_OPEN, raw, subject);
+        return new BpfLink(new KernelFd(rawFd, subject), null, subject);
+      } catch (BpfSyscallException e) {
+        e.addSuppressed(linkError);
+        throw e;
+      }
+    } finally {
+      program.releaseFd();
+    }
+  }
+
+  /**
+   * Attaches a classic tracepoint program (type TRACEPOINT) to {@code category/event}, e.g.
+   * {@code skb/kfree_skb}. Needs tracefs for the event id. Opens a perf event for the tracepoint
+   * and links the program with BPF_LINK_CREATE (5.15+), falling back to PERF_EVENT_IOC_SET_BPF.
+   */
+  public static BpfLink attachTracepoint(BpfProgram program, String category, String event) {
+    String subject = "tracepoint " + category + "/" + event + " (program '" + program.name() + "')";
+    int id = PerfEvents.tracepointId(category, event);
+    int perf = PerfEvents.openTracepoint(id, subject);
+    KernelFd perfFd = new KernelFd(perf, subject);
+    int progFd = program.acquireFd();
+    try {
+      BpfAttr link = new BpfAttr(Bpf.LinkCreate.SIZE);
+      link.putInt(Bpf.LinkCreate.PROG_FD, progFd)
+          .putInt(Bpf.LinkCreate.TARGET_FD, perf)
+          .putInt(Bpf.LinkCreate.ATTACH_TYPE, BpfConstants.ATTACH_TYPE_PERF_EVENT);
+      long fd = Bpf.invoke(Bpf.LINK_CREATE, link);
+      KernelFd linkFd = null;
+      if (fd >= 0) {
+        linkFd = new KernelFd((int) fd, subject);
+      } else {
+        try {
+          PerfEvents.ioctl(perf, PerfEvents.IOC_SET_BPF, progFd, "PERF_EVENT_IOC_SET_BPF", subject);
+        } catch (BpfSyscallException e) {
+          e.addSuppressed(new BpfSyscallException("BPF_LINK_CREATE", subject, (int) -fd));
+          throw e;
+        }
+      }
+      try {
+        PerfEvents.ioctl(perf, PerfEvents.IOC_ENABLE, 0, "PERF_EVENT_IOC_ENABLE", subject);
+      } catch (BpfSyscallException e) {
+        if (linkFd != null) {
+          linkFd.close();
+        }
+        throw e;
+      }
+      return new BpfLink(linkFd, perfFd, subject);
+    } catch (RuntimeException e) {
+      perfFd.close();
+      throw e;
+    } finally {
+      program.releaseFd();
+    }
+  }
+
+  /** What is attached where, e.g. {@code tracepoint skb/kfree_skb (program 'drops')}. */
+  public String description() {
+    return description;
+  }
+
+  /** True once {@link #close()} has been called. */
+  public boolean isClosed() {
+    return (linkFd == null || linkFd.isClosed()) && (perfFd == null || perfFd.isClosed());
+  }
+
+  /** Detaches the program; idempotent. */
+  @Override
+  public void close() {
+    if (linkFd != null) {
+      linkFd.close();
+    }
+    if (perfFd != null) {
+      perfFd.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "BpfLink[" + description + (isClosed() ? ", closed]" : "]");
+  }
+}
