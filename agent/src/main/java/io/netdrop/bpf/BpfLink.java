@@ -37,21 +37,33 @@ public final class BpfLink implements AutoCloseable {
       if (fd >= 0) {
         return new BpfLink(new KernelFd((int) fd, subject), null, subject);
       }
-      BpfSyscallException linkError =
-          new BpfSyscallException("BPF_LINK_CREATE", subject, (int) -fd);
-      BpfAttr raw = new BpfAttr(Bpf.RawTracepointOpen.SIZE);
-      raw.putPointer(Bpf.RawTracepointOpen.NAME, null)
-          .putInt(Bpf.RawTracepointOpen.PROG_FD, progFd);
       try {
-        int rawFd = Bpf.call(Bpf.RAW_TRACEPOINT_OPEN, raw, subject);
-        return new BpfLink(new KernelFd(rawFd, subject), null, subject);
+        return rawTracepointOpen(progFd, subject);
       } catch (BpfSyscallException e) {
-        e.addSuppressed(linkError);
+        e.addSuppressed(new BpfSyscallException("BPF_LINK_CREATE", subject, (int) -fd));
         throw e;
       }
     } finally {
       program.releaseFd();
     }
+  }
+
+  /** The pre-6.10 way to attach tp_btf: BPF_RAW_TRACEPOINT_OPEN with no name. */
+  static BpfLink attachTracingWithRawTracepointOpen(BpfProgram program) {
+    String subject = "tp_btf attach of program '" + program.name() + "'";
+    int progFd = program.acquireFd();
+    try {
+      return rawTracepointOpen(progFd, subject);
+    } finally {
+      program.releaseFd();
+    }
+  }
+
+  private static BpfLink rawTracepointOpen(int progFd, String subject) {
+    BpfAttr raw = new BpfAttr(Bpf.RawTracepointOpen.SIZE);
+    raw.putPointer(Bpf.RawTracepointOpen.NAME, null).putInt(Bpf.RawTracepointOpen.PROG_FD, progFd);
+    int fd = Bpf.call(Bpf.RAW_TRACEPOINT_OPEN, raw, subject);
+    return new BpfLink(new KernelFd(fd, subject), null, subject);
   }
 
   /**
@@ -60,40 +72,49 @@ public final class BpfLink implements AutoCloseable {
    * and links the program with BPF_LINK_CREATE (5.15+), falling back to PERF_EVENT_IOC_SET_BPF.
    */
   public static BpfLink attachTracepoint(BpfProgram program, String category, String event) {
+    return attachTracepoint(program, category, event, true);
+  }
+
+  /** {@code useLink=false} forces the pre-5.15 PERF_EVENT_IOC_SET_BPF path (for tests). */
+  static BpfLink attachTracepoint(
+      BpfProgram program, String category, String event, boolean useLink) {
     String subject = "tracepoint " + category + "/" + event + " (program '" + program.name() + "')";
     int id = PerfEvents.tracepointId(category, event);
-    int perf = PerfEvents.openTracepoint(id, subject);
-    KernelFd perfFd = new KernelFd(perf, subject);
     int progFd = program.acquireFd();
     try {
-      BpfAttr link = new BpfAttr(Bpf.LinkCreate.SIZE);
-      link.putInt(Bpf.LinkCreate.PROG_FD, progFd)
-          .putInt(Bpf.LinkCreate.TARGET_FD, perf)
-          .putInt(Bpf.LinkCreate.ATTACH_TYPE, BpfConstants.ATTACH_TYPE_PERF_EVENT);
-      long fd = Bpf.invoke(Bpf.LINK_CREATE, link);
+      KernelFd perfFd = new KernelFd(PerfEvents.openTracepoint(id, subject), subject);
       KernelFd linkFd = null;
-      if (fd >= 0) {
-        linkFd = new KernelFd((int) fd, subject);
-      } else {
-        try {
-          PerfEvents.ioctl(perf, PerfEvents.IOC_SET_BPF, progFd, "PERF_EVENT_IOC_SET_BPF", subject);
-        } catch (BpfSyscallException e) {
-          e.addSuppressed(new BpfSyscallException("BPF_LINK_CREATE", subject, (int) -fd));
-          throw e;
-        }
-      }
       try {
+        int perf = perfFd.get();
+        long fd = -1;
+        if (useLink) {
+          BpfAttr link = new BpfAttr(Bpf.LinkCreate.SIZE);
+          link.putInt(Bpf.LinkCreate.PROG_FD, progFd)
+              .putInt(Bpf.LinkCreate.TARGET_FD, perf)
+              .putInt(Bpf.LinkCreate.ATTACH_TYPE, BpfConstants.ATTACH_TYPE_PERF_EVENT);
+          fd = Bpf.invoke(Bpf.LINK_CREATE, link);
+        }
+        if (fd >= 0) {
+          linkFd = new KernelFd((int) fd, subject);
+        } else {
+          try {
+            PerfEvents.ioctl(perf, PerfEvents.IOC_SET_BPF, progFd, "PERF_EVENT_IOC_SET_BPF", subject);
+          } catch (BpfSyscallException e) {
+            if (useLink) {
+              e.addSuppressed(new BpfSyscallException("BPF_LINK_CREATE", subject, (int) -fd));
+            }
+            throw e;
+          }
+        }
         PerfEvents.ioctl(perf, PerfEvents.IOC_ENABLE, 0, "PERF_EVENT_IOC_ENABLE", subject);
-      } catch (BpfSyscallException e) {
+        return new BpfLink(linkFd, perfFd, subject);
+      } catch (RuntimeException e) {
         if (linkFd != null) {
           linkFd.close();
         }
+        perfFd.close();
         throw e;
       }
-      return new BpfLink(linkFd, perfFd, subject);
-    } catch (RuntimeException e) {
-      perfFd.close();
-      throw e;
     } finally {
       program.releaseFd();
     }

@@ -110,6 +110,7 @@ public final class RingBuffer implements AutoCloseable {
       }
       return consume(handler);
     } finally {
+      releaseIfClosedByHandler();
       consumerLock.unlock();
     }
   }
@@ -122,6 +123,7 @@ public final class RingBuffer implements AutoCloseable {
       ensureOpen();
       return consume(handler);
     } finally {
+      releaseIfClosedByHandler();
       consumerLock.unlock();
     }
   }
@@ -139,7 +141,8 @@ public final class RingBuffer implements AutoCloseable {
 
   /**
    * Unmaps the ring buffer and closes the epoll set; idempotent. A thread blocked in {@link #poll}
-   * is woken and returns before the memory is unmapped.
+   * is woken and returns before the memory is unmapped. Called from a record handler, it stops
+   * the current poll or drain after that record and releases everything when it returns.
    */
   @Override
   public void close() {
@@ -147,15 +150,33 @@ public final class RingBuffer implements AutoCloseable {
       return;
     }
     epoll.wakeup();
+    if (consumerLock.isHeldByCurrentThread()) {
+      // Called from a record handler: the consume loop still reads the mapping, so the poll or
+      // drain that called the handler releases it on its way out.
+      return;
+    }
     consumerLock.lock();
     try {
-      released = true;
-      producerRegion.close();
-      consumerRegion.close();
-      epoll.close();
+      release();
     } finally {
       consumerLock.unlock();
     }
+  }
+
+  private void releaseIfClosedByHandler() {
+    if (closing.get() && consumerLock.getHoldCount() == 1) {
+      release();
+    }
+  }
+
+  private void release() {
+    if (released) {
+      return;
+    }
+    released = true;
+    producerRegion.close();
+    consumerRegion.close();
+    epoll.close();
   }
 
   public boolean isClosed() {
@@ -202,6 +223,9 @@ public final class RingBuffer implements AutoCloseable {
             handlerView.clear();
             handlerView.order(ByteOrder.nativeOrder());
             handler.onRecord(handlerView, offset + HEADER_SIZE, length);
+            if (closing.get()) {
+              break; // the handler closed this ring buffer
+            }
           }
         }
       } finally {
@@ -211,7 +235,7 @@ public final class RingBuffer implements AutoCloseable {
       }
       // Re-reading producer_pos after publishing closes the race with a producer that committed
       // while we were behind and therefore did not send a wake-up.
-      if (busy || consumerPos == passStart) {
+      if (busy || consumerPos == passStart || closing.get()) {
         break;
       }
     }

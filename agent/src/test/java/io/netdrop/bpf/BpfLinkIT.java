@@ -91,6 +91,47 @@ class BpfLinkIT {
   }
 
   @Test
+  void legacyPerfEventAttachRunsOnDropsUntilDetached() throws Exception {
+    try (AutoCloseable stats = KernelSetup.enableBpfStats();
+        BpfProgram prog = BpfProgram.load("tp_legacy", BpfConstants.PROG_TYPE_TRACEPOINT, 0,
+            Asm.returning(0), LICENSE, 0)) {
+      try (BpfLink link = BpfLink.attachTracepoint(prog, "skb", "kfree_skb", false)) {
+        KernelSetup.causeUdpDrops(50);
+        assertTrue(prog.stats().runCount() >= 50, "ran " + prog.stats().runCount() + " times");
+      }
+      long detachedRuns = prog.stats().runCount();
+      KernelSetup.causeUdpDrops(20);
+      assertEquals(detachedRuns, prog.stats().runCount());
+    }
+  }
+
+  @Test
+  void rawTracepointOpenFallbackAttachesTpBtf() throws Exception {
+    int btfId = KernelSetup.vmlinuxBtfId(BTF_KIND_TYPEDEF, "btf_trace_kfree_skb");
+    try (AutoCloseable stats = KernelSetup.enableBpfStats();
+        BpfProgram prog = BpfProgram.load("tpbtf_raw", BpfConstants.PROG_TYPE_TRACING,
+            BpfConstants.ATTACH_TYPE_TRACE_RAW_TP, Asm.returning(0), LICENSE, btfId)) {
+      try (BpfLink link = BpfLink.attachTracingWithRawTracepointOpen(prog)) {
+        KernelSetup.causeUdpDrops(50);
+        assertTrue(prog.stats().runCount() >= 50, "ran " + prog.stats().runCount() + " times");
+      }
+      long detachedRuns = prog.stats().runCount();
+      KernelSetup.causeUdpDrops(20);
+      assertEquals(detachedRuns, prog.stats().runCount());
+    }
+  }
+
+  @Test
+  void attachingAClosedProgramFailsClearly() {
+    BpfProgram prog = BpfProgram.load("tp_closed", BpfConstants.PROG_TYPE_TRACEPOINT, 0,
+        Asm.returning(0), LICENSE, 0);
+    prog.close();
+    BpfException e = assertThrows(BpfException.class,
+        () -> BpfLink.attachTracepoint(prog, "skb", "kfree_skb"));
+    assertEquals("program 'tp_closed' is closed", e.getMessage());
+  }
+
+  @Test
   void unknownTracepointIsAClearError() {
     try (BpfProgram prog = BpfProgram.load("tp_none", BpfConstants.PROG_TYPE_TRACEPOINT, 0,
         Asm.returning(0), LICENSE, 0)) {

@@ -199,6 +199,43 @@ class RingBufferIT {
   }
 
   @Test
+  void handlerMayCloseTheRingBuffer() {
+    try (BpfProgram prog = producer(0)) {
+      RingBuffer ring = new RingBuffer(events);
+      prog.testRun(PACKET, 5);
+      List<Long> seen = new ArrayList<>();
+      RecordHandler closeAfterFirst = (data, offset, length) -> {
+        seen.add(data.getLong(offset));
+        ring.close();
+      };
+      assertEquals(1, ring.drain(closeAfterFirst));
+      assertEquals(List.of(0L), seen);
+      assertTrue(ring.isClosed());
+      assertThrows(BpfException.class, () -> ring.drain(closeAfterFirst));
+    }
+  }
+
+  @Test
+  void drainAllocatesNothingPerRecord() {
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long[] sum = new long[1];
+    RecordHandler summing = (data, offset, length) -> sum[0] += data.getLong(offset);
+    try (BpfProgram prog = producer(BpfConstants.BPF_RB_NO_WAKEUP); RingBuffer ring = new RingBuffer(events)) {
+      for (int warmup = 0; warmup < 200; warmup++) {
+        prog.testRun(PACKET, 150);
+        ring.drain(summing);
+      }
+      prog.testRun(PACKET, 150);
+      long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+      int handled = ring.drain(summing);
+      long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+      assertEquals(150, handled);
+      assertTrue(allocated < 150, "drain of 150 records allocated " + allocated + " bytes");
+    }
+  }
+
+  @Test
   void rejectsMapsThatAreNotRingBuffers() {
     BpfException e = assertThrows(BpfException.class, () -> new RingBuffer(counter));
     assertTrue(e.getMessage().contains("map 'seq' has type 2"), e.getMessage());
