@@ -23,8 +23,8 @@ public final class BpfLink implements AutoCloseable {
 
   /**
    * Attaches a {@code tp_btf} program (type TRACING, expected attach type TRACE_RAW_TP, loaded with
-   * the target's BTF id). Uses BPF_LINK_CREATE where the kernel supports it for raw tracepoints
-   * (6.10+) and falls back to BPF_RAW_TRACEPOINT_OPEN with no name (5.5+).
+   * the target's BTF id). Uses BPF_LINK_CREATE where the kernel accepts it for raw tracepoints
+   * (recent kernels) and otherwise falls back to BPF_RAW_TRACEPOINT_OPEN with no name (5.5+).
    */
   public static BpfLink attachTracing(BpfProgram program) {
     String subject = "tp_btf attach of program '" + program.name() + "'";
@@ -48,7 +48,7 @@ public final class BpfLink implements AutoCloseable {
     }
   }
 
-  /** The pre-6.10 way to attach tp_btf: BPF_RAW_TRACEPOINT_OPEN with no name. */
+  /** The older way to attach tp_btf: BPF_RAW_TRACEPOINT_OPEN with no name. */
   static BpfLink attachTracingWithRawTracepointOpen(BpfProgram program) {
     String subject = "tp_btf attach of program '" + program.name() + "'";
     int progFd = program.acquireFd();
