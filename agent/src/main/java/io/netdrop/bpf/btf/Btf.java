@@ -189,6 +189,8 @@ public final class Btf {
         return 4;
       case 3: // ARRAY
         return 12;
+      case 15: // DATASEC: (type, offset, size) records, no names
+        return (long) vlen * 12;
       default:
         return (long) vlen * memberRecordSize(kind);
     }
