@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,20 +31,20 @@ public final class Btf {
 
   static final int MAGIC = 0xEB9F;
   private static final int HEADER_MIN = 24;
-  private static final int TYPE_HEADER = 12;
+  private static final int TYPE_HEADER_WORDS = 3;
   /** libbpf's limit: deeper typedef/qualifier/array chains are treated as cycles. */
   private static final int MAX_CHAIN = 32;
 
-  private final ByteBuffer buf;
-  private final int strStart;
-  private final int strLen;
-  private final int[] offsets; // offsets[id] = position of type id's header in buf; offsets[0] unused
+  // The type section as 32-bit words in host order: one bulk copy at load, then plain array reads,
+  // which keeps the scan of ~150k kernel types fast even before the JIT has warmed up.
+  private final int[] words;
+  private final byte[] strings;
+  private final int[] offsets; // offsets[id] = word index of type id's header; offsets[0] unused
   private volatile BtfNameIndex nameIndex;
 
-  private Btf(ByteBuffer buf, int strStart, int strLen, int[] offsets) {
-    this.buf = buf;
-    this.strStart = strStart;
-    this.strLen = strLen;
+  private Btf(int[] words, byte[] strings, int[] offsets) {
+    this.words = words;
+    this.strings = strings;
     this.offsets = offsets;
   }
 
@@ -116,136 +117,137 @@ public final class Btf {
     }
     long hdrLen = u32(buf, 4);
     if (hdrLen < HEADER_MIN || hdrLen > bytes.length) {
-      throw new BtfFormatException("BTF header length " + hdrLen + " out of range (file is " + bytes.length + " bytes)");
+      throw new BtfFormatException("BTF header length " + hdrLen + " out of range (data is " + bytes.length + " bytes)");
     }
     long typeStart = hdrLen + u32(buf, 8);
-    long typeEnd = typeStart + u32(buf, 12);
+    long typeLen = u32(buf, 12);
     long strStart = hdrLen + u32(buf, 16);
-    long strEnd = strStart + u32(buf, 20);
-    if (typeEnd > bytes.length) {
-      throw new BtfFormatException("BTF type section [" + typeStart + ", " + typeEnd + ") past end of data (" + bytes.length + " bytes)");
+    long strLen = u32(buf, 20);
+    if (typeStart + typeLen > bytes.length) {
+      throw new BtfFormatException("BTF type section [" + typeStart + ", " + (typeStart + typeLen)
+          + ") past end of data (" + bytes.length + " bytes)");
     }
-    if (strEnd > bytes.length) {
-      throw new BtfFormatException("BTF string section [" + strStart + ", " + strEnd + ") past end of data (" + bytes.length + " bytes)");
+    if (typeLen % 4 != 0) {
+      throw new BtfFormatException("BTF type section length " + typeLen + " is not a multiple of 4");
     }
-    int strLen = (int) (strEnd - strStart);
-    if (strLen > 0 && (bytes[(int) strStart] != 0 || bytes[(int) strEnd - 1] != 0)) {
+    if (strStart + strLen > bytes.length) {
+      throw new BtfFormatException("BTF string section [" + strStart + ", " + (strStart + strLen)
+          + ") past end of data (" + bytes.length + " bytes)");
+    }
+    if (strLen > 0 && (bytes[(int) strStart] != 0 || bytes[(int) (strStart + strLen - 1)] != 0)) {
       throw new BtfFormatException("BTF string section must start and end with a NUL byte");
     }
-    int[] offsets = scanTypes(buf, (int) typeStart, (int) typeEnd, strLen);
-    Btf btf = new Btf(buf, (int) strStart, strLen, offsets);
+    int[] words = new int[(int) (typeLen / 4)];
+    buf.position((int) typeStart);
+    buf.asIntBuffer().get(words);
+    byte[] strings = Arrays.copyOfRange(bytes, (int) strStart, (int) (strStart + strLen));
+    Btf btf = new Btf(words, strings, scanTypes(words, strings.length));
     btf.validateReferences();
     return btf;
   }
 
-  private static int[] scanTypes(ByteBuffer buf, int start, int end, int strLen) {
-    int[] offsets = new int[1024];
-    int count = 0;
-    int pos = start;
-    while (pos < end) {
-      int id = count + 1;
-      if (end - pos < TYPE_HEADER) {
-        throw new BtfFormatException("BTF type [" + id + "] truncated at offset " + pos);
+  /**
+   * Finds where each type starts, checking extents, kinds and name offsets. Referenced ids can only
+   * be checked once the count is known, in {@link #validateReferences()}.
+   */
+  private static int[] scanTypes(int[] w, int strLen) {
+    int[] offsets = new int[Math.max(16, w.length / 6)];
+    int n = w.length;
+    int pos = 0;
+    int id = 0;
+    while (pos < n) {
+      id++;
+      if (n - pos < TYPE_HEADER_WORDS) {
+        throw new BtfFormatException("BTF type [" + id + "] truncated at byte " + pos * 4 + " of the type section");
       }
-      long nameOff = u32(buf, pos);
-      int info = buf.getInt(pos + 4);
+      long nameOff = w[pos] & 0xffffffffL;
+      int info = w[pos + 1];
       int kind = (info >>> 24) & 0x1f;
       int vlen = info & 0xffff;
-      if (!BtfKind.isKnown(kind)) {
-        throw new BtfFormatException("BTF type [" + id + "] has unknown kind " + kind);
+      if (nameOff >= strLen && nameOff != 0) {
+        throw nameError(id, "name", nameOff, strLen);
       }
-      checkNameOffset(nameOff, strLen, id, "name");
-      long extra = trailerSize(kind, vlen);
-      if (pos + TYPE_HEADER + extra > end) {
+      int extra;
+      int stride = 0; // words per named record whose first word is a name offset
+      switch (kind) {
+        case 1, 14, 17 -> extra = 1; // INT, VAR, DECL_TAG
+        case 3 -> extra = 3; // ARRAY
+        case 4, 5, 19 -> { // STRUCT, UNION, ENUM64
+          extra = vlen * 3;
+          stride = 3;
+        }
+        case 6, 13 -> { // ENUM, FUNC_PROTO
+          extra = vlen * 2;
+          stride = 2;
+        }
+        case 15 -> extra = vlen * 3; // DATASEC
+        case 2, 7, 8, 9, 10, 11, 12, 16, 18 -> extra = 0;
+        default -> throw new BtfFormatException("BTF type [" + id + "] has unknown kind " + kind);
+      }
+      int next = pos + TYPE_HEADER_WORDS + extra;
+      if (next > n) {
         throw new BtfFormatException("BTF type [" + id + "] " + BtfKind.of(kind) + " with vlen " + vlen
             + " runs past the end of the type section");
       }
-      int recordSize = memberRecordSize(kind);
-      for (int i = 0; i < vlen && recordSize > 0; i++) {
-        checkNameOffset(u32(buf, pos + TYPE_HEADER + i * recordSize), strLen, id, "member " + i + " name");
+      for (int p = pos + TYPE_HEADER_WORDS; stride > 0 && p < next; p += stride) {
+        long off = w[p] & 0xffffffffL;
+        if (off >= strLen && off != 0) {
+          throw nameError(id, "member " + (p - pos - TYPE_HEADER_WORDS) / stride + " name", off, strLen);
+        }
       }
       if (id >= offsets.length) {
-        offsets = java.util.Arrays.copyOf(offsets, offsets.length * 2);
+        offsets = Arrays.copyOf(offsets, offsets.length * 2);
       }
       offsets[id] = pos;
-      count = id;
-      pos += TYPE_HEADER + (int) extra;
+      pos = next;
     }
-    return java.util.Arrays.copyOf(offsets, count + 1);
+    return Arrays.copyOf(offsets, id + 1);
   }
 
-  private static void checkNameOffset(long off, int strLen, int id, String what) {
-    if (off != 0 && off >= strLen) {
-      throw new BtfFormatException("BTF type [" + id + "] " + what + " offset " + off
-          + " is past the string section (" + strLen + " bytes)");
-    }
-  }
-
-  private static long trailerSize(int kind, int vlen) {
-    switch (kind) {
-      case 1: // INT
-      case 14: // VAR
-      case 17: // DECL_TAG
-        return 4;
-      case 3: // ARRAY
-        return 12;
-      case 15: // DATASEC: (type, offset, size) records, no names
-        return (long) vlen * 12;
-      default:
-        return (long) vlen * memberRecordSize(kind);
-    }
-  }
-
-  /** Size of a per-vlen record that starts with a name offset, 0 for kinds without named records. */
-  private static int memberRecordSize(int kind) {
-    switch (kind) {
-      case 4: // STRUCT
-      case 5: // UNION
-      case 19: // ENUM64
-        return 12;
-      case 6: // ENUM
-      case 13: // FUNC_PROTO
-        return 8;
-      default:
-        return 0;
-    }
+  private static BtfFormatException nameError(int id, String what, long off, int strLen) {
+    return new BtfFormatException("BTF type [" + id + "] " + what + " offset " + off
+        + " is past the string section (" + strLen + " bytes)");
   }
 
   private void validateReferences() {
+    long limit = offsets.length;
     for (int id = 1; id < offsets.length; id++) {
       int pos = offsets[id];
-      BtfKind kind = kind(id);
-      int vlen = vlen(id);
+      int info = words[pos + 1];
+      int kind = (info >>> 24) & 0x1f;
+      int vlen = info & 0xffff;
       switch (kind) {
-        case PTR, TYPEDEF, VOLATILE, CONST, RESTRICT, FUNC, FUNC_PROTO, VAR, DECL_TAG, TYPE_TAG ->
-            checkRef(id, "referenced type", u32(buf, pos + 8));
-        case ARRAY -> {
-          checkRef(id, "element type", u32(buf, pos + 12));
-          checkRef(id, "index type", u32(buf, pos + 16));
+        case 2, 8, 9, 10, 11, 12, 13, 14, 17, 18 -> checkRef(id, "referenced type", words[pos + 2], limit);
+        case 3 -> {
+          checkRef(id, "element type", words[pos + 3], limit);
+          checkRef(id, "index type", words[pos + 4], limit);
         }
-        case STRUCT, UNION -> {
+        default -> { }
+      }
+      switch (kind) {
+        case 4, 5 -> {
           for (int i = 0; i < vlen; i++) {
-            checkRef(id, "member " + i + " type", u32(buf, pos + TYPE_HEADER + i * 12 + 4));
+            checkRef(id, "member " + i + " type", words[pos + 4 + i * 3], limit);
           }
         }
-        case DATASEC -> {
+        case 13 -> {
           for (int i = 0; i < vlen; i++) {
-            checkRef(id, "variable " + i + " type", u32(buf, pos + TYPE_HEADER + i * 12));
+            checkRef(id, "parameter " + i + " type", words[pos + 4 + i * 2], limit);
+          }
+        }
+        case 15 -> {
+          for (int i = 0; i < vlen; i++) {
+            checkRef(id, "variable " + i + " type", words[pos + 3 + i * 3], limit);
           }
         }
         default -> { }
       }
-      if (kind == BtfKind.FUNC_PROTO) {
-        for (int i = 0; i < vlen; i++) {
-          checkRef(id, "parameter " + i + " type", u32(buf, pos + TYPE_HEADER + i * 8 + 4));
-        }
-      }
     }
   }
 
-  private void checkRef(int id, String what, long ref) {
-    if (ref >= offsets.length) {
-      throw new BtfFormatException("BTF type [" + id + "] " + kind(id) + " " + what + " id " + ref
+  private void checkRef(int id, String what, int ref, long limit) {
+    if ((ref & 0xffffffffL) >= limit) {
+      throw new BtfFormatException("BTF type [" + id + "] " + kind(id) + " " + what + " id " + (ref & 0xffffffffL)
           + " is out of range (last type is " + (offsets.length - 1) + ")");
     }
   }
@@ -344,14 +346,14 @@ public final class Btf {
       BtfKind kind = kind(current);
       switch (kind) {
         case INT, STRUCT, UNION, ENUM, ENUM64, FLOAT, DATASEC -> {
-          return mul(id, multiplier, u32(buf, offsets[current] + 8));
+          return mul(id, multiplier, sizeOrType(current));
         }
         case PTR -> {
           return mul(id, multiplier, 8);
         }
         case ARRAY -> {
-          multiplier = mul(id, multiplier, u32(buf, offsets[current] + 20));
-          current = (int) u32(buf, offsets[current] + 12);
+          multiplier = mul(id, multiplier, u32At(trailer(current) + 2));
+          current = words[trailer(current)];
         }
         case TYPEDEF, VOLATILE, CONST, RESTRICT, TYPE_TAG, VAR -> current = ref(current);
         default -> throw new BtfFormatException(
@@ -409,61 +411,62 @@ public final class Btf {
     return OptionalInt.of(vlen(proto));
   }
 
-  // Low-level accessors shared with the views and the relocator; ids are assumed valid.
+  // Low-level accessors shared with the views and the relocator; ids are assumed valid and
+  // positions are word indexes into the type section.
 
   BtfKind kind(int id) {
-    return BtfKind.of((buf.getInt(offsets[id] + 4) >>> 24) & 0x1f);
+    return BtfKind.of((words[offsets[id] + 1] >>> 24) & 0x1f);
   }
 
   int vlen(int id) {
-    return buf.getInt(offsets[id] + 4) & 0xffff;
+    return words[offsets[id] + 1] & 0xffff;
   }
 
   boolean kindFlag(int id) {
-    return buf.getInt(offsets[id] + 4) < 0;
+    return words[offsets[id] + 1] < 0;
   }
 
   long nameOffset(int id) {
-    return u32(buf, offsets[id]);
+    return words[offsets[id]] & 0xffffffffL;
   }
 
   /** The size-or-type word of the type header. */
   long sizeOrType(int id) {
-    return u32(buf, offsets[id] + 8);
+    return words[offsets[id] + 2] & 0xffffffffL;
   }
 
   int ref(int id) {
-    return (int) u32(buf, offsets[id] + 8);
+    return words[offsets[id] + 2];
   }
 
-  /** Absolute position of the first byte after type {@code id}'s 12-byte header. */
+  /** Word index of the first word after type {@code id}'s header. */
   int trailer(int id) {
-    return offsets[id] + TYPE_HEADER;
+    return offsets[id] + TYPE_HEADER_WORDS;
   }
 
   int intAt(int pos) {
-    return buf.getInt(pos);
+    return words[pos];
   }
 
   long u32At(int pos) {
-    return u32(buf, pos);
+    return words[pos] & 0xffffffffL;
   }
 
   String memberName(int id, int index) {
-    return string(u32(buf, trailer(id) + index * 12));
+    return string(u32At(trailer(id) + index * 3));
   }
 
   int memberType(int id, int index) {
-    return (int) u32(buf, trailer(id) + index * 12 + 4);
+    return words[trailer(id) + index * 3 + 1];
   }
 
   long memberBitOffset(int id, int index) {
-    long raw = u32(buf, trailer(id) + index * 12 + 8);
+    long raw = u32At(trailer(id) + index * 3 + 2);
     return kindFlag(id) ? raw & 0xffffff : raw;
   }
 
   int memberBitfieldSize(int id, int index) {
-    long raw = u32(buf, trailer(id) + index * 12 + 8);
+    long raw = u32At(trailer(id) + index * 3 + 2);
     return kindFlag(id) ? (int) (raw >>> 24) : 0;
   }
 
@@ -476,27 +479,27 @@ public final class Btf {
     if (offset == 0) {
       return "";
     }
-    if (offset < 0 || offset >= strLen) {
-      throw new BtfFormatException("BTF string offset " + offset + " is past the string section (" + strLen + " bytes)");
+    if (offset < 0 || offset >= strings.length) {
+      throw new BtfFormatException("BTF string offset " + offset + " is past the string section ("
+          + strings.length + " bytes)");
     }
-    int start = strStart + (int) offset;
-    byte[] bytes = buf.array();
+    int start = (int) offset;
     int end = start;
-    while (bytes[end] != 0) { // the section ends with NUL (checked at parse)
+    while (strings[end] != 0) { // the section ends with NUL (checked at parse)
       end++;
     }
-    return new String(bytes, start, end - start, StandardCharsets.UTF_8);
+    return new String(strings, start, end - start, StandardCharsets.UTF_8);
   }
 
   /** Whether the string at {@code offset} is empty, without decoding it. */
   boolean isEmptyString(long offset) {
-    return offset == 0 || buf.array()[strStart + (int) offset] == 0;
+    return offset == 0 || strings[(int) offset] == 0;
   }
 
   /** Hash of the string at {@code offset} up to NUL or the first {@code ___}, consistent with {@link BtfNameIndex#hash}. */
   int essentialNameHash(long offset) {
-    byte[] bytes = buf.array();
-    int pos = strStart + (int) offset;
+    byte[] bytes = strings;
+    int pos = (int) offset;
     int h = 0;
     while (bytes[pos] != 0) {
       if (bytes[pos] == '_' && bytes[pos + 1] == '_' && bytes[pos + 2] == '_') {

@@ -103,7 +103,7 @@ public final class BtfType {
       throw wrongKind("array");
     }
     int pos = btf.trailer(id);
-    return new BtfArray((int) btf.u32At(pos), (int) btf.u32At(pos + 4), btf.u32At(pos + 8));
+    return new BtfArray(btf.intAt(pos), btf.intAt(pos + 1), btf.u32At(pos + 2));
   }
 
   /** Members of a STRUCT or UNION. */
@@ -130,7 +130,7 @@ public final class BtfType {
     int pos = btf.trailer(id);
     List<BtfParam> params = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      params.add(new BtfParam(btf.string(btf.u32At(pos + i * 8)), (int) btf.u32At(pos + i * 8 + 4)));
+      params.add(new BtfParam(btf.string(btf.u32At(pos + i * 2)), btf.intAt(pos + i * 2 + 1)));
     }
     return Collections.unmodifiableList(params);
   }
@@ -144,13 +144,13 @@ public final class BtfType {
     List<BtfEnumerator> values = new ArrayList<>(n);
     if (kind == BtfKind.ENUM) {
       for (int i = 0; i < n; i++) {
-        int raw = btf.intAt(pos + i * 8 + 4);
-        values.add(new BtfEnumerator(btf.string(btf.u32At(pos + i * 8)), signed ? raw : raw & 0xffffffffL));
+        int raw = btf.intAt(pos + i * 2 + 1);
+        values.add(new BtfEnumerator(btf.string(btf.u32At(pos + i * 2)), signed ? raw : raw & 0xffffffffL));
       }
     } else if (kind == BtfKind.ENUM64) {
       for (int i = 0; i < n; i++) {
-        long value = btf.u32At(pos + i * 12 + 4) | (btf.u32At(pos + i * 12 + 8) << 32);
-        values.add(new BtfEnumerator(btf.string(btf.u32At(pos + i * 12)), value));
+        long value = btf.u32At(pos + i * 3 + 1) | (btf.u32At(pos + i * 3 + 2) << 32);
+        values.add(new BtfEnumerator(btf.string(btf.u32At(pos + i * 3)), value));
       }
     }
     return Collections.unmodifiableList(values);
@@ -165,8 +165,8 @@ public final class BtfType {
     int pos = btf.trailer(id);
     List<BtfVarSecinfo> vars = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      int p = pos + i * 12;
-      vars.add(new BtfVarSecinfo((int) btf.u32At(p), btf.u32At(p + 4), btf.u32At(p + 8)));
+      int p = pos + i * 3;
+      vars.add(new BtfVarSecinfo(btf.intAt(p), btf.u32At(p + 1), btf.u32At(p + 2)));
     }
     return Collections.unmodifiableList(vars);
   }
