@@ -1,14 +1,61 @@
 package io.netdrop.agent.internal;
 
+import io.netdrop.config.NetdropConfig;
+import io.netdrop.drops.DropProgram;
+import io.netdrop.sockets.ProcSockets;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 
-/** {@code netdrop doctor}: checks whether this machine can run netdrop. A stub for now. */
+/**
+ * {@code netdrop doctor}: checks, one line each, whether this machine can run netdrop, and
+ * finally loads and attaches the real program once to prove it.
+ */
 public final class DoctorCommand {
   private DoctorCommand() {}
 
-  /** Writes the report to {@code out} and returns the process exit code (0 = everything needed is present). */
+  /** Writes the report to {@code out}; returns 0 when everything netdrop needs is present, else 1. */
   public static int run(PrintStream out) {
-    out.println("doctor: not implemented yet");
-    return 0;
+    HostChecks checks = new HostChecks();
+    List<HostCheck> results = new ArrayList<>(checks.run(true));
+    results.add(HostChecks.tracefs());
+    boolean failed = results.stream().anyMatch(HostCheck::failed);
+    if (!failed) {
+      results.add(attach(checks));
+      failed = results.get(results.size() - 1).failed();
+    }
+    for (HostCheck c : results) {
+      out.printf("%-5s %-21s %s%n", label(c), c.name(), c.detail());
+    }
+    out.println(failed ? "netdrop cannot run here: see FAIL above" : "netdrop can run here");
+    return failed ? 1 : 0;
+  }
+
+  private static HostCheck attach(HostChecks checks) {
+    NetdropConfig config = NetdropConfig.load(null);
+    DropProgram.Settings settings =
+        new DropProgram.Settings(
+            config.ringBufferBytes(),
+            config.eventsPerSecond(),
+            config.eventBurst(),
+            config.wakeupBytes(),
+            config.attach());
+    try (DropProgram program =
+        DropProgram.load(checks.btf(), settings, ProcSockets.pidNamespace())) {
+      return HostCheck.ok("load and attach", program.attachDescription() + " verified and attached");
+    } catch (RuntimeException e) {
+      return HostCheck.fail("load and attach", e.getMessage());
+    }
+  }
+
+  private static String label(HostCheck c) {
+    switch (c.status()) {
+      case OK:
+        return "ok";
+      case WARN:
+        return "warn";
+      default:
+        return "FAIL";
+    }
   }
 }

@@ -1,0 +1,166 @@
+package io.netdrop.agent.internal;
+
+import io.netdrop.bpf.BpfException;
+import io.netdrop.bpf.RingBuffer;
+import io.netdrop.config.NetdropConfig;
+import io.netdrop.drops.DropFormatter;
+import io.netdrop.drops.DropListener;
+import io.netdrop.drops.DropProgram;
+import io.netdrop.drops.DropReader;
+import io.netdrop.drops.DropTotals;
+import io.netdrop.drops.MonotonicClock;
+import io.netdrop.kernel.DropReasons;
+import io.netdrop.kernel.KernelSymbols;
+import io.netdrop.sockets.ProcSockets;
+import io.netdrop.sockets.SocketMaps;
+import io.netdrop.sockets.SocketScanner;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * netdrop running in this JVM: the kernel program, the socket scanner that feeds its maps, and
+ * the reader thread that logs each drop. All the wiring of the agent lives here.
+ */
+final class NetdropRuntime implements AutoCloseable {
+  /** How long a closed socket's tuple stays registered, for the peer's late packets. */
+  static final long CLOSED_GRACE_MILLIS = 30_000;
+
+  private final DropProgram program;
+  private final SocketScanner scanner;
+  private final DropReader reader;
+  private final DropTotals totals;
+  private final DropReasons reasons;
+  private final PrintStream log;
+
+  private NetdropRuntime(
+      DropProgram program,
+      SocketScanner scanner,
+      DropReader reader,
+      DropTotals totals,
+      DropReasons reasons,
+      PrintStream log) {
+    this.program = program;
+    this.scanner = scanner;
+    this.reader = reader;
+    this.totals = totals;
+    this.reasons = reasons;
+    this.log = log;
+  }
+
+  /**
+   * Checks the host, loads and attaches the program and starts the threads.
+   *
+   * @throws BpfException naming the first thing missing or refused
+   */
+  static NetdropRuntime start(NetdropConfig config, PrintStream log) {
+    HostChecks checks = new HostChecks();
+    for (HostCheck c : checks.run(true)) {
+      if (c.failed()) {
+        throw new BpfException(c.name() + ": " + c.detail());
+      }
+    }
+    DropReasons reasons = DropReasons.fromEnumerators(checks.reasonEnum(), "btf");
+    DropProgram.Settings settings =
+        new DropProgram.Settings(
+            config.ringBufferBytes(),
+            config.eventsPerSecond(),
+            config.eventBurst(),
+            config.wakeupBytes(),
+            config.attach());
+    DropProgram program = DropProgram.load(checks.btf(), settings, ProcSockets.pidNamespace());
+    SocketScanner scanner = null;
+    DropReader reader = null;
+    try {
+      SocketMaps maps =
+          new SocketMaps(
+              program.map("sockets"),
+              program.map("ports"),
+              program.map("tuples"),
+              program.map("port_hint"));
+      boolean debug = config.debug();
+      scanner =
+          new SocketScanner(
+              maps,
+              ProcSockets.netnsInode(),
+              CLOSED_GRACE_MILLIS,
+              line -> {
+                if (debug) {
+                  log.println("netdrop: debug: " + line);
+                }
+              });
+      scanner.start(config.scanInterval().toMillis());
+      DropListener listener = event -> {};
+      if (config.logDrops()) {
+        DropFormatter formatter =
+            new DropFormatter(reasons, KernelSymbols.load(), MonotonicClock.create());
+        listener = event -> log.println(formatter.format(event));
+      }
+      reader =
+          new DropReader(
+              new RingBuffer(program.map("events")),
+              listener,
+              problem -> log.println("netdrop: " + problem));
+      reader.start();
+      DropTotals totals = new DropTotals(program.map("counts"), program.map("stats"));
+      log.println(
+          "netdrop: watching kfree_skb drops on this JVM's sockets ("
+              + program.attachDescription() + ", " + reasons.size() + " drop reasons from "
+              + reasons.source() + ", " + scanner.trackedSockets() + " sockets)");
+      return new NetdropRuntime(program, scanner, reader, totals, reasons, log);
+    } catch (RuntimeException e) {
+      if (reader != null) {
+        reader.close();
+      }
+      if (scanner != null) {
+        scanner.close();
+      }
+      program.close();
+      throw e;
+    }
+  }
+
+  /** One line with the exact kernel counts per socket and reason, and the event-path counters. */
+  String summary() {
+    Map<Long, StringBuilder> bySocket = new TreeMap<>();
+    for (Map.Entry<DropTotals.Key, Long> e : totals.counts().entrySet()) {
+      bySocket
+          .computeIfAbsent(e.getKey().socketInode(), k -> new StringBuilder())
+          .append(' ')
+          .append(reasons.name(e.getKey().reason()))
+          .append('=')
+          .append(e.getValue());
+    }
+    StringBuilder line = new StringBuilder("netdrop: totals");
+    if (bySocket.isEmpty()) {
+      line.append(" no drops;");
+    }
+    for (Map.Entry<Long, StringBuilder> e : bySocket.entrySet()) {
+      line.append(" socket=").append(e.getKey()).append(e.getValue()).append(';');
+    }
+    line.append(" matched=").append(totals.stat(DropTotals.MATCHED));
+    line.append(" events=").append(totals.stat(DropTotals.EVENTS));
+    line.append(" rate_limited=").append(totals.stat(DropTotals.RATE_LIMITED));
+    line.append(" ringbuf_full=").append(totals.stat(DropTotals.RINGBUF_FULL));
+    line.append(" counts_full=").append(totals.stat(DropTotals.COUNTS_FULL));
+    return line.toString();
+  }
+
+  /** Reads the last events, prints the totals, then detaches and frees everything. */
+  @Override
+  public void close() {
+    scanner.close();
+    reader.close();
+    try {
+      log.println(summary());
+    } catch (RuntimeException e) {
+      log.println("netdrop: totals unavailable: " + e.getMessage());
+    }
+    program.close();
+  }
+
+  static List<HostCheck> checks() {
+    return new HostChecks().run(false);
+  }
+}

@@ -1,0 +1,209 @@
+package io.netdrop.bpf;
+
+import io.netdrop.bpf.btf.Btf;
+import io.netdrop.bpf.btf.BtfExt;
+import io.netdrop.bpf.btf.BtfKind;
+import io.netdrop.bpf.btf.CoreRelocation;
+import io.netdrop.bpf.btf.CoreRelocator;
+import io.netdrop.bpf.btf.CoreResult;
+import io.netdrop.bpf.btf.MapDefinition;
+import io.netdrop.bpf.btf.MapDefinitions;
+import io.netdrop.bpf.elf.BpfObjectFile;
+import io.netdrop.bpf.elf.MapReference;
+import io.netdrop.bpf.elf.ProgramSpec;
+import io.netdrop.bpf.sys.BpfConstants;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A clang-built BPF object made ready for the running kernel: its maps created, and on request
+ * its programs relocated (CO-RE against the kernel's BTF, map file descriptors patched into
+ * {@code ld_imm64}) and loaded.
+ *
+ * <p>Only the programs asked for are loaded, so one object can carry variants for several kernel
+ * generations. Close frees every map and program it created; nothing is pinned, so the kernel
+ * objects also go away when the JVM exits.
+ */
+public final class BpfObject implements AutoCloseable {
+  private static final int LD_IMM64 = 0x18;
+  private static final int PSEUDO_MAP_FD = 1;
+
+  private final BpfObjectFile file;
+  private final Btf objectBtf;
+  private final Optional<BtfExt> btfExt;
+  private final Btf kernelBtf;
+  private final Map<String, BpfMap> maps = new LinkedHashMap<>();
+  private final List<BpfProgram> programs = new ArrayList<>();
+
+  private BpfObject(BpfObjectFile file, Btf objectBtf, Optional<BtfExt> btfExt, Btf kernelBtf) {
+    this.file = file;
+    this.objectBtf = objectBtf;
+    this.btfExt = btfExt;
+    this.kernelBtf = kernelBtf;
+  }
+
+  /**
+   * Parses {@code elf} and creates its maps. {@code mapSizes} overrides {@code max_entries} of
+   * the named maps (for example the ring buffer's size); every other map keeps the size declared
+   * in the object.
+   *
+   * @throws BpfException naming what is wrong with the object or what the kernel refused
+   */
+  public static BpfObject open(byte[] elf, Btf kernelBtf, Map<String, Integer> mapSizes) {
+    BpfObjectFile file = BpfObjectFile.parse(elf);
+    Btf objectBtf = Btf.parse(file.btf());
+    Optional<BtfExt> ext = file.btfExt().map(b -> BtfExt.parse(b, objectBtf));
+    BpfObject object = new BpfObject(file, objectBtf, ext, kernelBtf);
+    try {
+      for (MapDefinition def : MapDefinitions.fromMapsSection(objectBtf)) {
+        int entries = mapSizes.getOrDefault(def.name(), def.maxEntries());
+        object.maps.put(
+            def.name(),
+            BpfMap.create(
+                def.name(), def.type(), def.keySize(), def.valueSize(), entries, def.flags()));
+      }
+      for (String unknown : mapSizes.keySet()) {
+        if (!object.maps.containsKey(unknown)) {
+          throw new BpfException("no map named '" + unknown + "' in the BPF object");
+        }
+      }
+    } catch (RuntimeException e) {
+      object.close();
+      throw e;
+    }
+    return object;
+  }
+
+  /** The map declared as {@code name} in the object's {@code .maps} section. */
+  public BpfMap map(String name) {
+    BpfMap map = maps.get(name);
+    if (map == null) {
+      throw new BpfException("no map named '" + name + "' in the BPF object");
+    }
+    return map;
+  }
+
+  /** Names of the programs in the object, in section order. */
+  public List<String> programNames() {
+    List<String> names = new ArrayList<>();
+    for (ProgramSpec spec : file.programs()) {
+      names.add(spec.name());
+    }
+    return Collections.unmodifiableList(names);
+  }
+
+  /**
+   * Relocates and loads program {@code name}. Its type comes from its ELF section:
+   * {@code tp_btf/<event>} loads as a BTF-typed raw tracepoint bound to {@code btf_trace_<event>}
+   * of the kernel's BTF, {@code tracepoint/<category>/<event>} as a classic tracepoint program.
+   *
+   * @throws VerifierException when the kernel rejects the program; its message also names any
+   *     CO-RE relocation that could not be satisfied on this kernel
+   */
+  public BpfProgram loadProgram(String name) {
+    ProgramSpec spec =
+        file.program(name)
+            .orElseThrow(() -> new BpfException("no program named '" + name + "' in the BPF object"));
+    byte[] insns = spec.instructions().clone();
+    List<String> unsatisfied = relocateCore(spec, insns);
+    patchMaps(spec, insns);
+
+    String section = spec.sectionName();
+    int progType;
+    int attachType = 0;
+    int attachBtfId = 0;
+    if (section.startsWith("tp_btf/")) {
+      String event = section.substring("tp_btf/".length());
+      progType = BpfConstants.PROG_TYPE_TRACING;
+      attachType = BpfConstants.ATTACH_TYPE_TRACE_RAW_TP;
+      attachBtfId =
+          kernelBtf
+              .findType(BtfKind.TYPEDEF, "btf_trace_" + event)
+              .orElseThrow(
+                  () ->
+                      new BpfException(
+                          "kernel BTF has no btf_trace_" + event + ": tracepoint " + event
+                              + " is not available on this kernel"));
+    } else if (section.startsWith("tracepoint/")) {
+      progType = BpfConstants.PROG_TYPE_TRACEPOINT;
+    } else {
+      throw new BpfException(
+          "program " + name + ": section '" + section + "' is not a supported program type");
+    }
+    try {
+      BpfProgram program =
+          BpfProgram.load(name, progType, attachType, insns, file.license(), attachBtfId);
+      programs.add(program);
+      return program;
+    } catch (VerifierException e) {
+      if (unsatisfied.isEmpty()) {
+        throw e;
+      }
+      throw new BpfException(
+          "program " + name + " needs what this kernel lacks: " + String.join("; ", unsatisfied),
+          e);
+    }
+  }
+
+  private List<String> relocateCore(ProgramSpec spec, byte[] insns) {
+    if (btfExt.isEmpty()) {
+      return List.of();
+    }
+    List<CoreRelocation> relocations = btfExt.get().coreRelocations(spec.sectionName());
+    if (relocations.isEmpty()) {
+      return List.of();
+    }
+    CoreResult result =
+        new CoreRelocator(objectBtf, kernelBtf).apply(insns, spec.sectionOffset(), relocations);
+    return result.unsatisfied();
+  }
+
+  private void patchMaps(ProgramSpec spec, byte[] insns) {
+    Map<String, Integer> fds = new HashMap<>();
+    for (Map.Entry<String, BpfMap> e : maps.entrySet()) {
+      fds.put(e.getKey(), e.getValue().fd());
+    }
+    for (MapReference ref : spec.mapReferences()) {
+      Integer fd = fds.get(ref.mapName());
+      if (fd == null) {
+        throw new BpfException(
+            "program " + spec.name() + " refers to map '" + ref.mapName()
+                + "' which the object does not define");
+      }
+      int at = ref.instructionIndex() * 8;
+      if ((insns[at] & 0xff) != LD_IMM64 || at + 16 > insns.length) {
+        throw new BpfException(
+            "program " + spec.name() + ": map reference at instruction "
+                + ref.instructionIndex() + " is not a ld_imm64");
+      }
+      insns[at + 1] = (byte) ((insns[at + 1] & 0x0f) | (PSEUDO_MAP_FD << 4));
+      putInt(insns, at + 4, fd);
+      putInt(insns, at + 12, 0);
+    }
+  }
+
+  private static void putInt(byte[] b, int at, int v) {
+    b[at] = (byte) v;
+    b[at + 1] = (byte) (v >>> 8);
+    b[at + 2] = (byte) (v >>> 16);
+    b[at + 3] = (byte) (v >>> 24);
+  }
+
+  /** Closes every program and map this object created. Idempotent. */
+  @Override
+  public void close() {
+    for (BpfProgram p : programs) {
+      p.close();
+    }
+    programs.clear();
+    for (BpfMap m : maps.values()) {
+      m.close();
+    }
+    maps.clear();
+  }
+}

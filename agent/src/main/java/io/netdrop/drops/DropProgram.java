@@ -1,0 +1,147 @@
+package io.netdrop.drops;
+
+import io.netdrop.bpf.BpfException;
+import io.netdrop.bpf.BpfLink;
+import io.netdrop.bpf.BpfMap;
+import io.netdrop.bpf.BpfObject;
+import io.netdrop.bpf.BpfProgram;
+import io.netdrop.bpf.btf.Btf;
+import io.netdrop.config.AttachMode;
+import io.netdrop.sockets.PidNamespace;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * netdrop's kernel side, loaded and attached: the drop program on {@code skb:kfree_skb} and the
+ * connect tracker on {@code net:net_dev_queue}, with the maps they share (see bpf/netdrop.bpf.c).
+ *
+ * <p>The attach mode picks the program variant: {@code tp_btf} (needs only BTF) with or without
+ * the {@code rx_sk} argument depending on the running kernel's tracepoint prototype, or the
+ * classic tracefs tracepoint; {@code auto} tries tp_btf first and falls back.
+ */
+public final class DropProgram implements AutoCloseable {
+  /** Resource path of the clang-built object inside the agent jar. */
+  public static final String OBJECT_RESOURCE = "/bpf/netdrop.bpf.o";
+
+  /** Settings the kernel side reads from its {@code config} map (struct nd_config). */
+  public record Settings(
+      int ringBufferBytes, int eventsPerSecond, int eventBurst, int wakeupBytes, AttachMode mode) {}
+
+  private final BpfObject object;
+  private final List<BpfLink> links = new ArrayList<>();
+  private String attachDescription = "";
+
+  private DropProgram(BpfObject object) {
+    this.object = object;
+  }
+
+  /**
+   * Loads the object, writes the config for this JVM and attaches both hooks.
+   *
+   * @throws BpfException naming what failed (and, with {@code auto}, why each mode failed)
+   */
+  public static DropProgram load(Btf kernelBtf, Settings settings, PidNamespace pidns) {
+    byte[] elf = readObject();
+    BpfObject object = BpfObject.open(elf, kernelBtf, Map.of("events", settings.ringBufferBytes()));
+    DropProgram program = new DropProgram(object);
+    try {
+      program.writeConfig(settings, pidns);
+      program.attach(kernelBtf, settings.mode());
+      return program;
+    } catch (RuntimeException e) {
+      program.close();
+      throw e;
+    }
+  }
+
+  static byte[] readObject() {
+    try (InputStream in = DropProgram.class.getResourceAsStream(OBJECT_RESOURCE)) {
+      if (in == null) {
+        throw new BpfException("BPF object " + OBJECT_RESOURCE + " is missing from the agent jar");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new BpfException("cannot read BPF object " + OBJECT_RESOURCE + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void writeConfig(Settings s, PidNamespace pidns) {
+    ByteBuffer b = ByteBuffer.allocate(32).order(ByteOrder.nativeOrder());
+    b.putLong(pidns.dev()).putLong(pidns.ino()).putInt(pidns.pid());
+    b.putInt(s.eventsPerSecond()).putInt(s.eventBurst()).putInt(s.wakeupBytes());
+    object.map("config").update(new byte[4], b.array(), 0);
+  }
+
+  private void attach(Btf kernelBtf, AttachMode mode) {
+    if (mode == AttachMode.TRACEPOINT) {
+      attachTracepoints();
+      return;
+    }
+    try {
+      attachTpBtf(kernelBtf);
+    } catch (BpfException e) {
+      if (mode == AttachMode.TP_BTF) {
+        throw e;
+      }
+      closeLinks();
+      try {
+        attachTracepoints();
+      } catch (BpfException fallback) {
+        throw new BpfException(
+            "cannot attach: tp_btf failed (" + e.getMessage() + "), tracepoint failed ("
+                + fallback.getMessage() + ")",
+            fallback);
+      }
+    }
+  }
+
+  private void attachTpBtf(Btf kernelBtf) {
+    // "net: add rx_sk to trace_kfree_skb" (6.11) added a fifth prototype argument.
+    int params = kernelBtf.funcProtoParamCount("btf_trace_kfree_skb").orElse(0);
+    if (params < 4) {
+      throw new BpfException(
+          "kernel tracepoint kfree_skb has no drop reason (needs Linux 5.17 or later)");
+    }
+    String drop = params >= 5 ? "nd_kfree_skb" : "nd_kfree_skb_norx";
+    links.add(BpfLink.attachTracing(object.loadProgram("nd_net_dev_queue")));
+    links.add(BpfLink.attachTracing(object.loadProgram(drop)));
+    attachDescription = "tp_btf/kfree_skb (" + drop + ")";
+  }
+
+  private void attachTracepoints() {
+    BpfProgram connect = object.loadProgram("nd_net_dev_queue_tp");
+    links.add(BpfLink.attachTracepoint(connect, "net", "net_dev_queue"));
+    BpfProgram drop = object.loadProgram("nd_kfree_skb_tp");
+    links.add(BpfLink.attachTracepoint(drop, "skb", "kfree_skb"));
+    attachDescription = "tracepoint/skb/kfree_skb (nd_kfree_skb_tp)";
+  }
+
+  /** Which hook and program variant are attached, for the start-up line and the doctor. */
+  public String attachDescription() {
+    return attachDescription;
+  }
+
+  /** A map of the object by its name in bpf/netdrop.bpf.c. */
+  public BpfMap map(String name) {
+    return object.map(name);
+  }
+
+  private void closeLinks() {
+    for (BpfLink link : links) {
+      link.close();
+    }
+    links.clear();
+  }
+
+  /** Detaches the hooks first (no more drops arrive), then frees programs and maps. Idempotent. */
+  @Override
+  public void close() {
+    closeLinks();
+    object.close();
+  }
+}

@@ -1,0 +1,63 @@
+package io.netdrop.drops;
+
+import io.netdrop.bpf.BpfMap;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The exact counts the kernel keeps: drops per (socket, reason) from the {@code counts} map, and
+ * the program's own counters from the per-CPU {@code stats} array (indexes are the
+ * {@code ND_STAT_*} constants of bpf/netdrop.h).
+ */
+public final class DropTotals {
+  /** ND_STAT_MATCHED: drops that were ours. */
+  public static final int MATCHED = 0;
+  /** ND_STAT_EVENTS: events written to the ring buffer. */
+  public static final int EVENTS = 1;
+  /** ND_STAT_RATE_LIMITED: events held back by the rate limit (still counted per key). */
+  public static final int RATE_LIMITED = 2;
+  /** ND_STAT_RINGBUF_FULL: events lost because the ring buffer was full (still counted). */
+  public static final int RINGBUF_FULL = 3;
+  /** ND_STAT_COUNTS_FULL: matches not counted per key because the counts map was full. */
+  public static final int COUNTS_FULL = 4;
+  /** ND_STAT_TUPLES_LEARNED: connect() tuples the kernel learned on its own. */
+  public static final int TUPLES_LEARNED = 5;
+
+  /** One (socket, reason) key of the counts map. */
+  public record Key(long socketInode, int reason) implements Comparable<Key> {
+    @Override
+    public int compareTo(Key o) {
+      int c = Long.compare(socketInode, o.socketInode);
+      return c != 0 ? c : Integer.compare(reason, o.reason);
+    }
+  }
+
+  private final BpfMap counts;
+  private final BpfMap stats;
+
+  public DropTotals(BpfMap counts, BpfMap stats) {
+    this.counts = counts;
+    this.stats = stats;
+  }
+
+  /** A snapshot of every (socket, reason) count. */
+  public Map<Key, Long> counts() {
+    Map<Key, Long> out = new TreeMap<>();
+    byte[] value = new byte[8];
+    for (byte[] key : counts.keys()) {
+      if (counts.lookup(key, value)) {
+        ByteBuffer k = ByteBuffer.wrap(key).order(ByteOrder.nativeOrder());
+        long n = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getLong(0);
+        out.put(new Key(k.getLong(0), k.getInt(8)), n);
+      }
+    }
+    return out;
+  }
+
+  /** A program counter summed over CPUs; {@code index} is one of the constants above. */
+  public long stat(int index) {
+    return stats.sumPerCpuLong(index);
+  }
+}

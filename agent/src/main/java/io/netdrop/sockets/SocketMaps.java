@@ -1,0 +1,133 @@
+package io.netdrop.sockets;
+
+import io.netdrop.bpf.BpfException;
+import io.netdrop.bpf.BpfMap;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * Writes this JVM's sockets into the kernel maps the drop program filters on: {@code sockets}
+ * (inodes), {@code ports} (bound local ports), {@code tuples} (connections) and the
+ * {@code port_hint} bitmap. Keys mirror {@code struct nd_port_key} / {@code struct nd_tuple_key}
+ * of bpf/netdrop.h byte for byte.
+ *
+ * <p>Thread-safe: the kernel serialises map updates, and the hint bitmap is only ever OR-ed here
+ * (a port's bit stays set once used; a stale bit only costs the kernel one hash lookup).
+ */
+public final class SocketMaps {
+  static final int PORT_KEY_SIZE = 8;
+  static final int TUPLE_KEY_SIZE = 44;
+  private static final int AF_INET = 2;
+  private static final int AF_INET6 = 10;
+  private static final byte[] ONE = {1, 0, 0, 0};
+
+  private final BpfMap sockets;
+  private final BpfMap ports;
+  private final BpfMap tuples;
+  private final BpfMap portHint;
+  private final Object hintLock = new Object();
+
+  public SocketMaps(BpfMap sockets, BpfMap ports, BpfMap tuples, BpfMap portHint) {
+    this.sockets = sockets;
+    this.ports = ports;
+    this.tuples = tuples;
+    this.portHint = portHint;
+  }
+
+  /** Marks {@code inode} as one of this JVM's sockets. */
+  public void addSocket(long inode) {
+    sockets.update(longKey(inode), ONE, 0);
+  }
+
+  /** Forgets {@code inode}; returns false if it was not there. */
+  public boolean removeSocket(long inode) {
+    return sockets.delete(longKey(inode));
+  }
+
+  /** Whether the kernel map holds {@code inode} (the kernel adds connecting sockets itself). */
+  public boolean hasSocket(long inode) {
+    return sockets.lookup(longKey(inode), new byte[4]);
+  }
+
+  /** Registers a bound local port of ours in network namespace {@code netns}. */
+  public void addPort(long netns, int protocol, int port, long inode) {
+    hint(port);
+    ports.update(portKey(netns, protocol, port), longKey(inode), 0);
+  }
+
+  public boolean removePort(long netns, int protocol, int port) {
+    return ports.delete(portKey(netns, protocol, port));
+  }
+
+  /** Registers a connection of ours, seen from our side. IPv4-mapped IPv6 is stored as IPv4. */
+  public void addTuple(long netns, SocketEntry e) {
+    hint(e.localPort());
+    tuples.update(tupleKey(netns, e), longKey(e.inode()), 0);
+  }
+
+  public boolean removeTuple(long netns, SocketEntry e) {
+    return tuples.delete(tupleKey(netns, e));
+  }
+
+  private void hint(int port) {
+    if (port <= 0 || port > 0xffff) {
+      throw new BpfException("port " + port + " is out of range");
+    }
+    byte[] index = intKey(port >>> 6);
+    byte[] word = new byte[8];
+    synchronized (hintLock) {
+      portHint.lookup(index, word);
+      ByteBuffer w = ByteBuffer.wrap(word).order(ByteOrder.nativeOrder());
+      long bits = w.getLong(0);
+      long bit = 1L << (port & 63);
+      if ((bits & bit) == 0) {
+        w.putLong(0, bits | bit);
+        portHint.update(index, word, 0);
+      }
+    }
+  }
+
+  static byte[] portKey(long netns, int protocol, int port) {
+    ByteBuffer b = ByteBuffer.allocate(PORT_KEY_SIZE).order(ByteOrder.nativeOrder());
+    b.putInt((int) netns).putShort((short) port).put((byte) protocol).put((byte) 0);
+    return b.array();
+  }
+
+  static byte[] tupleKey(long netns, SocketEntry e) {
+    byte[] local = e.localAddress();
+    byte[] remote = e.remoteAddress();
+    int family = e.family();
+    if (family == AF_INET6 && isV4Mapped(remote)) {
+      // The kernel sees IPv4 packets for a dual-stack socket talking to a v4-mapped peer.
+      family = AF_INET;
+      local = isV4Mapped(local) ? Arrays.copyOfRange(local, 12, 16) : new byte[4];
+      remote = Arrays.copyOfRange(remote, 12, 16);
+    }
+    ByteBuffer b = ByteBuffer.allocate(TUPLE_KEY_SIZE).order(ByteOrder.nativeOrder());
+    b.putInt((int) netns).putShort((short) e.localPort()).putShort((short) e.remotePort());
+    b.put((byte) e.protocol()).put((byte) family).putShort((short) 0);
+    b.put(Arrays.copyOf(local, 16)).put(Arrays.copyOf(remote, 16));
+    return b.array();
+  }
+
+  static boolean isV4Mapped(byte[] a) {
+    if (a.length != 16) {
+      return false;
+    }
+    for (int i = 0; i < 10; i++) {
+      if (a[i] != 0) {
+        return false;
+      }
+    }
+    return a[10] == (byte) 0xff && a[11] == (byte) 0xff;
+  }
+
+  private static byte[] longKey(long v) {
+    return ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(v).array();
+  }
+
+  private static byte[] intKey(int v) {
+    return ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(v).array();
+  }
+}

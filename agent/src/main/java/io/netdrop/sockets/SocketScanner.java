@@ -1,0 +1,171 @@
+package io.netdrop.sockets;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * Keeps the kernel maps in step with the sockets this JVM has open, found by scanning
+ * {@code /proc/self/fd} and {@code /proc/self/net/{tcp,udp}{,6}}.
+ *
+ * <p>Covers sockets created before the agent started and any the instrumentation cannot see. A
+ * socket's tuple and bound port stay registered for a grace period after it closes, because the
+ * peer's late packets are dropped (NO_SOCKET, TCP_*) only after the socket is gone.
+ */
+public final class SocketScanner implements AutoCloseable {
+  private static final int TCP_LISTEN = 10;
+  private static final int UDP_UNCONNECTED = 7;
+
+  private final SocketMaps maps;
+  private final long netns;
+  private final long graceNanos;
+  private final LongSupplier clock;
+  private final Consumer<String> debug;
+  private final Map<Long, Registration> live = new HashMap<>();
+  private final Map<Long, Registration> closing = new HashMap<>();
+  private ScheduledExecutorService executor;
+
+  private static final class Registration {
+    final List<SocketEntry> tuples = new ArrayList<>();
+    final List<SocketEntry> ports = new ArrayList<>();
+    long closedAt;
+  }
+
+  /**
+   * @param graceMillis how long a closed socket's tuple and port stay registered
+   * @param debug receives one line per change, or a no-op
+   */
+  public SocketScanner(SocketMaps maps, long netns, long graceMillis, Consumer<String> debug) {
+    this(maps, netns, graceMillis, debug, System::nanoTime);
+  }
+
+  SocketScanner(
+      SocketMaps maps, long netns, long graceMillis, Consumer<String> debug, LongSupplier clock) {
+    this.maps = maps;
+    this.netns = netns;
+    this.graceNanos = TimeUnit.MILLISECONDS.toNanos(graceMillis);
+    this.debug = debug;
+    this.clock = clock;
+  }
+
+  /** Scans every {@code intervalMillis} on a daemon thread, after one scan in the caller. */
+  public synchronized void start(long intervalMillis) {
+    scan();
+    executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "netdrop-sockets");
+              t.setDaemon(true);
+              return t;
+            });
+    executor.scheduleWithFixedDelay(
+        this::scanQuietly, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+  }
+
+  private void scanQuietly() {
+    try {
+      scan();
+    } catch (RuntimeException e) {
+      debug.accept("socket scan failed: " + e.getMessage());
+    }
+  }
+
+  /** One pass: registers new sockets, ages out closed ones. */
+  public synchronized void scan() {
+    Set<Long> open = ProcSockets.openSocketInodes();
+    List<SocketEntry> entries = ProcSockets.inetSockets();
+    Map<Long, List<SocketEntry>> byInode = new HashMap<>();
+    for (SocketEntry e : entries) {
+      if (open.contains(e.inode())) {
+        byInode.computeIfAbsent(e.inode(), k -> new ArrayList<>()).add(e);
+      }
+    }
+    for (long inode : open) {
+      Registration r = live.get(inode);
+      if (r == null) {
+        r = new Registration();
+        live.put(inode, r);
+        maps.addSocket(inode);
+        debug.accept("tracking socket:[" + inode + "]");
+      }
+      for (SocketEntry e : byInode.getOrDefault(inode, List.of())) {
+        register(r, e);
+      }
+    }
+    long now = clock.getAsLong();
+    for (Iterator<Map.Entry<Long, Registration>> it = live.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<Long, Registration> e = it.next();
+      if (!open.contains(e.getKey())) {
+        e.getValue().closedAt = now;
+        closing.put(e.getKey(), e.getValue());
+        it.remove();
+      }
+    }
+    for (Iterator<Map.Entry<Long, Registration>> it = closing.entrySet().iterator();
+        it.hasNext(); ) {
+      Map.Entry<Long, Registration> e = it.next();
+      if (now - e.getValue().closedAt >= graceNanos) {
+        forget(e.getKey(), e.getValue());
+        it.remove();
+      }
+    }
+  }
+
+  private void register(Registration r, SocketEntry e) {
+    boolean bound =
+        (e.protocol() == 6 && e.state() == TCP_LISTEN)
+            || (e.protocol() == 17 && e.state() == UDP_UNCONNECTED);
+    if (bound && e.localPort() != 0 && !contains(r.ports, e)) {
+      r.ports.add(e);
+      maps.addPort(netns, e.protocol(), e.localPort(), e.inode());
+    } else if (!bound && e.remotePort() != 0 && !contains(r.tuples, e)) {
+      r.tuples.add(e);
+      maps.addTuple(netns, e);
+    }
+  }
+
+  private static boolean contains(List<SocketEntry> list, SocketEntry e) {
+    for (SocketEntry x : list) {
+      if (x.localPort() == e.localPort()
+          && x.remotePort() == e.remotePort()
+          && java.util.Arrays.equals(x.localAddress(), e.localAddress())
+          && java.util.Arrays.equals(x.remoteAddress(), e.remoteAddress())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void forget(long inode, Registration r) {
+    maps.removeSocket(inode);
+    for (SocketEntry e : r.ports) {
+      maps.removePort(netns, e.protocol(), e.localPort());
+    }
+    for (SocketEntry e : r.tuples) {
+      maps.removeTuple(netns, e);
+    }
+    debug.accept("forgot closed socket:[" + inode + "]");
+  }
+
+  /** Number of open sockets currently registered. */
+  public synchronized int trackedSockets() {
+    return live.size();
+  }
+
+  /** Stops the scan thread; the maps keep what they hold until the program is closed. */
+  @Override
+  public synchronized void close() {
+    if (executor != null) {
+      executor.shutdownNow();
+      executor = null;
+    }
+  }
+}
