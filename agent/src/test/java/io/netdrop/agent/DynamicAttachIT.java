@@ -24,7 +24,7 @@ class DynamicAttachIT {
       } finally {
         vm.detach();
       }
-      jvm.awaitLine("netdrop: started"::equals, TIMEOUT);
+      jvm.awaitLine(l -> l.startsWith("netdrop: watching kfree_skb drops"), TIMEOUT);
       jvm.writeLine("bye");
       assertEquals(0, jvm.waitFor(TIMEOUT), jvm.describe());
       assertTrue(jvm.stdout().contains("app: got bye"), jvm.describe());

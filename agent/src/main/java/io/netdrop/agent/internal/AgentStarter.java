@@ -1,5 +1,7 @@
 package io.netdrop.agent.internal;
 
+import com.sun.jna.Function;
+import com.sun.jna.Native;
 import io.netdrop.bootstrap.AgentPresence;
 import io.netdrop.bpf.BpfException;
 import io.netdrop.config.NetdropConfig;
@@ -31,6 +33,9 @@ public final class AgentStarter {
     PrintStream log = System.err;
     if (config.debug()) {
       log.println("netdrop: debug: " + config + (dynamicAttach ? " (dynamic attach)" : ""));
+      // Loads JNA in this class loader now, so broken isolation or native extraction shows up at
+      // start rather than at the first syscall.
+      log.println("netdrop: debug: " + describeJna());
     }
     Thread starter = new Thread(() -> run(config, log), "netdrop-start");
     starter.setDaemon(true);
@@ -48,6 +53,13 @@ public final class AgentStarter {
     }
     Thread hook = new Thread(runtime::close, "netdrop-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+  }
+
+  /** Makes one native call; e.g. {@code JNA 5.19.1 (native 7.0.4), getpid()=42, from jar:...}. */
+  private static String describeJna() {
+    int pid = Function.getFunction("c", "getpid").invokeInt(new Object[0]);
+    return "JNA " + Native.VERSION + " (native " + Native.VERSION_NATIVE + "), getpid()=" + pid
+        + ", from " + AgentStarter.class.getClassLoader().getResource("com/sun/jna/Native.class");
   }
 
   private static String describe(Throwable t) {
