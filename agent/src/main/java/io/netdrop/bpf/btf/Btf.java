@@ -267,7 +267,11 @@ public final class Btf {
     return new BtfType(this, id);
   }
 
-  /** The type's name, empty for anonymous types and for void (id 0). */
+  /**
+   * The type's name, empty for anonymous types and for void (id 0).
+   *
+   * @throws IllegalArgumentException if {@code id} is not in 0..typeCount()
+   */
   public String name(int id) {
     if (id == 0) {
       return "";
@@ -316,8 +320,12 @@ public final class Btf {
    * Follows typedefs, const, volatile, restrict and type tags to the underlying type id.
    *
    * @throws BtfFormatException if the chain is cyclic or deeper than 32
+   * @throws IllegalArgumentException if {@code id} is not in 0..typeCount()
    */
   public int skipModifiers(int id) {
+    if (id != 0) {
+      checkId(id);
+    }
     int current = id;
     for (int hops = 0; hops <= MAX_CHAIN; hops++) {
       if (current == 0 || !kind(current).isModifier()) {
@@ -334,9 +342,12 @@ public final class Btf {
    *
    * @throws BtfFormatException if the type has no size (void, FUNC, FUNC_PROTO, FWD, DECL_TAG), is
    *     cyclic, or its size overflows
+   * @throws IllegalArgumentException if {@code id} is not in 0..typeCount()
    */
   public long sizeOf(int id) {
-    checkIdFormat(id);
+    if (id != 0) {
+      checkId(id);
+    }
     int current = id;
     long multiplier = 1;
     for (int hops = 0; hops <= MAX_CHAIN; hops++) {
@@ -514,12 +525,6 @@ public final class Btf {
   private void checkId(int id) {
     if (id < 1 || id >= offsets.length) {
       throw new IllegalArgumentException("BTF type id " + id + " out of range 1.." + typeCount());
-    }
-  }
-
-  private void checkIdFormat(int id) {
-    if (id < 0 || id >= offsets.length) {
-      throw new BtfFormatException("BTF type id " + id + " out of range 1.." + typeCount());
     }
   }
 
