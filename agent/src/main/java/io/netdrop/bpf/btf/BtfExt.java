@@ -162,7 +162,7 @@ public final class BtfExt {
       }
       int pos = (int) start;
       long recSize = u32(buf, pos);
-      if (recSize < minRecord || (recSize & 3) != 0 || recSize > 1024) {
+      if (recSize < minRecord || (recSize & 3) != 0) {
         throw new BtfFormatException("BTF.ext " + what + " has bad rec_size " + recSize + " (need a multiple of 4, at least " + minRecord + ")");
       }
       pos += 4;

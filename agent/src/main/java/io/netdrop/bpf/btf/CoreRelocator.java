@@ -1,6 +1,7 @@
 package io.netdrop.bpf.btf;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -128,7 +129,7 @@ public final class CoreRelocator {
   private int[] candidates(int localId, String essentialName) {
     return candidates.computeIfAbsent(localId, id -> {
       BtfKind kind = local.kind(id);
-      return java.util.Arrays.stream(target.idsWithEssentialName(essentialName))
+      return Arrays.stream(target.idsWithEssentialName(essentialName))
           .filter(t -> kindsMatch(kind, target.kind(t)) && CoreNames.essential(target.name(t)).equals(essentialName))
           .toArray();
     });

@@ -35,8 +35,8 @@ class VmlinuxBtfTest {
       best = Math.min(best, System.nanoTime() - start);
     }
     assertTrue(vmlinux.typeCount() > 10_000, "typeCount " + vmlinux.typeCount());
-    // Warm loads take well under 300 ms here; the bound leaves room for a loaded CI machine.
-    assertTrue(best < 1_000_000_000L, "warm load took " + best / 1_000_000 + " ms");
+    // Agent start-up budget; warm loads take ~10-50 ms on the 2-core reference machine.
+    assertTrue(best < 300_000_000L, "warm load took " + best / 1_000_000 + " ms");
   }
 
   @Test
