@@ -19,6 +19,10 @@ import org.junit.jupiter.api.Test;
 /** The agent under a real {@code -javaagent} in a forked JVM, and the jar's command line. */
 class AgentStartIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
+  /** Runs the JVM as user nobody, without capabilities (setpriv is in util-linux). */
+  private static final String[] UNPRIVILEGED = {
+    "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"
+  };
   private static final String WATCHING = "netdrop: watching kfree_skb drops";
   private static final String NOT_STARTED_SUFFIX = "; the application continues without netdrop";
 
@@ -66,6 +70,42 @@ class AgentStartIT {
       assertTrue(lines.get(0).contains("not Linux"), jvm.describe());
       assertTrue(lines.get(0).endsWith(NOT_STARTED_SUFFIX), jvm.describe());
       assertTrue(jvm.stdout().contains("app: hello"), jvm.describe());
+    }
+  }
+
+  @Test
+  void reportsMissingPrivilegesOnceAndTheApplicationStillRuns() {
+    try (ForkedJvm jvm =
+        ForkedJvm.builder().launcher(UNPRIVILEGED).mainClass(WaitingApp.class.getName()).start()) {
+      String line = jvm.awaitLine(l -> l.startsWith("netdrop: not started: "), TIMEOUT);
+      jvm.writeLine("bye");
+      assertEquals(0, jvm.waitFor(TIMEOUT), jvm.describe());
+      assertEquals(
+          "netdrop: not started: privileges: missing CAP_BPF, CAP_PERFMON (or CAP_SYS_ADMIN)"
+              + NOT_STARTED_SUFFIX,
+          line,
+          jvm.describe());
+      assertEquals(List.of(line), netdropLines(jvm), jvm.describe());
+      assertEquals(List.of("app: ready", "app: got bye"), jvm.stdout(), jvm.describe());
+    }
+  }
+
+  @Test
+  void doctorNamesWhatIsMissingAndExitsNonZero() {
+    try (ForkedJvm jvm =
+        ForkedJvm.builder()
+            .withoutAgent()
+            .launcher(UNPRIVILEGED)
+            .executableJar(ForkedJvm.defaultAgentJar(), "doctor")
+            .start()) {
+      assertEquals(1, jvm.waitFor(TIMEOUT), jvm.describe());
+      assertTrue(jvm.stdout().contains("ok    kernel BTF            /sys/kernel/btf/vmlinux, "
+          + io.netdrop.bpf.btf.Btf.loadVmlinux().typeCount() + " types"), jvm.describe());
+      assertTrue(
+          jvm.stdout().contains(
+              "FAIL  privileges            missing CAP_BPF, CAP_PERFMON (or CAP_SYS_ADMIN)"),
+          jvm.describe());
+      assertEquals("netdrop cannot run here: see FAIL above", jvm.stdout().get(jvm.stdout().size() - 1));
     }
   }
 
@@ -130,11 +170,14 @@ class AgentStartIT {
   }
 
   @Test
-  void doctorCommandRunsTheDoctor() {
+  void doctorLoadsAndAttachesTheProgramOnThisHost() {
     try (ForkedJvm jvm =
         ForkedJvm.builder().withoutAgent().executableJar(ForkedJvm.defaultAgentJar(), "doctor").start()) {
       assertEquals(0, jvm.waitFor(TIMEOUT), jvm.describe());
-      assertEquals(List.of("doctor: not implemented yet"), jvm.stdout(), jvm.describe());
+      List<String> out = jvm.stdout();
+      assertTrue(out.stream().noneMatch(l -> l.startsWith("FAIL")), jvm.describe());
+      assertTrue(out.stream().anyMatch(l -> l.startsWith("ok    load and attach")), jvm.describe());
+      assertEquals("netdrop can run here", out.get(out.size() - 1), jvm.describe());
     }
   }
 

@@ -218,6 +218,7 @@ public final class ForkedJvm implements AutoCloseable {
 
   /** Builds the command line of a {@link ForkedJvm}. */
   public static final class Builder {
+    private final List<String> launcher = new ArrayList<>();
     private Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
     private Path agentJar = defaultAgentJar();
     private String agentArgs;
@@ -264,6 +265,16 @@ public final class ForkedJvm implements AutoCloseable {
     }
 
     /** Adds a raw JVM option such as {@code -Xmx64m}, placed before {@code -javaagent}. */
+    /**
+     * Runs the JVM through a launcher command, e.g. {@code setpriv --reuid=65534 ...} to drop
+     * privileges, or {@code ip netns exec NAME} to start it in another network namespace.
+     */
+    public Builder launcher(String... command) {
+      this.launcher.clear();
+      this.launcher.addAll(List.of(command));
+      return this;
+    }
+
     public Builder jvmArg(String arg) {
       jvmArgs.add(arg);
       return this;
@@ -318,7 +329,7 @@ public final class ForkedJvm implements AutoCloseable {
       if (agentJar != null && !Files.isRegularFile(agentJar)) {
         throw new IllegalStateException("agent jar " + agentJar + " does not exist; run mvn package first");
       }
-      List<String> cmd = new ArrayList<>();
+      List<String> cmd = new ArrayList<>(launcher);
       cmd.add(java.toString());
       cmd.addAll(jvmArgs);
       systemProperties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));

@@ -51,8 +51,13 @@ public final class AgentStarter {
           "netdrop: not started: " + describe(t) + "; the application continues without netdrop");
       return;
     }
-    Thread hook = new Thread(runtime::close, "netdrop-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      Runtime.getRuntime().addShutdownHook(new Thread(runtime::close, "netdrop-shutdown"));
+    } catch (IllegalStateException shuttingDown) {
+      runtime.close(); // the application finished before netdrop was ready
+      return;
+    }
+    runtime.announce();
   }
 
   /** Makes one native call; e.g. {@code JNA 5.19.1 (native 7.0.4), getpid()=42, from jar:...}. */

@@ -104,10 +104,6 @@ final class NetdropRuntime implements AutoCloseable {
               problem -> log.println("netdrop: " + problem));
       reader.start();
       DropTotals totals = new DropTotals(program.map("counts"), program.map("stats"));
-      log.println(
-          "netdrop: watching kfree_skb drops on this JVM's sockets ("
-              + program.attachDescription() + ", " + reasons.size() + " drop reasons from "
-              + reasons.source() + ", " + scanner.trackedSockets() + " sockets)");
       return new NetdropRuntime(program, scanner, reader, totals, reasons, log);
     } catch (RuntimeException e) {
       if (reader != null) {
@@ -119,6 +115,14 @@ final class NetdropRuntime implements AutoCloseable {
       program.close();
       throw e;
     }
+  }
+
+  /** Prints the one line that says netdrop is ready. */
+  void announce() {
+    log.println(
+        "netdrop: watching kfree_skb drops on this JVM's sockets ("
+            + program.attachDescription() + ", " + reasons.size() + " drop reasons from "
+            + reasons.source() + ", " + scanner.trackedSockets() + " sockets)");
   }
 
   /** One line with the exact kernel counts per socket and reason, and the event-path counters. */

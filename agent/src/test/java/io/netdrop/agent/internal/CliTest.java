@@ -44,9 +44,10 @@ class CliTest {
   }
 
   @Test
-  void runsTheDoctor() {
-    assertEquals(0, run("doctor"));
-    assertEquals("doctor: not implemented yet" + System.lineSeparator(), out());
+  void runsTheDoctorWhichLoadsTheProgramOnThisHost() {
+    assertEquals(0, run("doctor"), out());
+    assertTrue(out().contains("ok    load and attach"), out());
+    assertTrue(out().endsWith("netdrop can run here" + System.lineSeparator()), out());
   }
 
   @Test
