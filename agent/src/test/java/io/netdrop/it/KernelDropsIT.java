@@ -47,6 +47,7 @@ class KernelDropsIT {
   private static ForkedJvm app;
   private static final List<Integer> noisePorts = new ArrayList<>();
   private static int udpPort;
+  private static int listenPort;
   private static long udpKernelDrops;
 
   @BeforeAll
@@ -123,6 +124,7 @@ class KernelDropsIT {
     app.writeLine("listen");
     int port =
         Integer.parseInt(app.awaitLine(l -> l.startsWith("listen-port "), TIMEOUT).substring(12));
+    listenPort = port;
     try (ServerSocketChannel noiseServer = ServerSocketChannel.open()) {
       noiseServer.setOption(StandardSocketOptions.SO_RCVBUF, 1);
       noiseServer.bind(new InetSocketAddress(LOOPBACK, 0));
@@ -156,6 +158,40 @@ class KernelDropsIT {
 
   @Test
   @Order(4)
+  void ignoresSocketlessDropsOnTheSamePortsInAnotherNetworkNamespace() throws Exception {
+    String ns = "netdrop-it-" + ProcessHandle.current().pid();
+    run("ip", "netns", "add", ns);
+    try {
+      run("ip", "-n", ns, "link", "set", "lo", "up");
+      // The app has a bound UDP port and a listener; in `ns` the same ports are closed, so the
+      // packets are dropped NO_SOCKET there, with the same local ports as the app's sockets.
+      try (ForkedJvm noise =
+          ForkedJvm.builder()
+              .withoutAgent()
+              .launcher("ip", "netns", "exec", ns)
+              .mainClass(NetnsNoiseApp.class.getName(), Integer.toString(udpPort), Integer.toString(listenPort))
+              .start()) {
+        assertEquals(0, noise.waitFor(TIMEOUT), noise.describe());
+        assertTrue(noise.stdout().contains("noise: refused"), noise.describe());
+      }
+      // Something socketless of ours after it, so the reader has demonstrably caught up.
+      int closed = closedPort();
+      app.writeLine("connect " + closed);
+      app.awaitLine(
+          l -> l.contains(" drop NO_SOCKET tcp ") && l.contains("> 127.0.0.1:" + closed + " "), TIMEOUT);
+      for (String line : app.stderr()) {
+        if (line.contains(" drop NO_SOCKET ")
+            && (line.contains(":" + udpPort + " ") || line.contains(":" + listenPort + " "))) {
+          fail("a drop in network namespace " + ns + " was attributed to the app: " + line);
+        }
+      }
+    } finally {
+      run("ip", "netns", "delete", ns);
+    }
+  }
+
+  @Test
+  @Order(5)
   void countsInTheKernelExactlyWhatTheKernelDropped() {
     app.writeLine("exit");
     assertEquals(0, app.waitFor(TIMEOUT), app.describe());
@@ -180,6 +216,14 @@ class KernelDropsIT {
           fail("another process's drop was attributed to the app: " + line);
         }
       }
+    }
+  }
+
+  private static void run(String... command) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      fail(String.join(" ", command) + " failed: " + out);
     }
   }
 

@@ -1,0 +1,77 @@
+package io.netdrop.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netdrop.testing.ForkedJvm;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The classic-tracepoint programs (tracefs + perf_event, CO-RE on the tracepoint's own context)
+ * and the event rate limit: drops beyond the limit are not sent but still counted exactly.
+ * Needs tracefs mounted (test.sh mounts it) and root.
+ */
+class TracepointFallbackIT {
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+  @Test
+  void reportsDropsThroughTheTracepointAndCountsWhatTheRateLimitHeldBack() throws Exception {
+    try (ForkedJvm app =
+        ForkedJvm.builder()
+            .agentArgs("attach=tracepoint,events-per-second=1,event-burst=5,scan-interval-ms=100")
+            .mainClass(DropScenarioApp.class.getName())
+            .start()) {
+      String ready = app.awaitLine(l -> l.startsWith("netdrop: watching kfree_skb drops"), TIMEOUT);
+      assertTrue(ready.contains("tracepoint/skb/kfree_skb (nd_kfree_skb_tp)"), ready);
+
+      int closed;
+      try (ServerSocket s = new ServerSocket(0, 1, LOOPBACK)) {
+        closed = s.getLocalPort();
+      }
+      app.writeLine("connect " + closed);
+      app.awaitLine(
+          l -> l.contains(" drop NO_SOCKET tcp ") && l.contains("> 127.0.0.1:" + closed + " "),
+          TIMEOUT);
+
+      app.writeLine("udp-open");
+      int port = Integer.parseInt(app.awaitLine(l -> l.startsWith("udp-port "), TIMEOUT).substring(9));
+      Thread.sleep(500); // five scan intervals: the socket is registered
+      try (DatagramChannel sender = DatagramChannel.open()) {
+        for (int i = 0; i < 300; i++) {
+          sender.send(ByteBuffer.allocate(1000), new InetSocketAddress(LOOPBACK, port));
+        }
+      }
+      app.writeLine("udp-drops " + port);
+      long kernelDrops =
+          Long.parseLong(app.awaitLine(l -> l.startsWith("udp-drops "), TIMEOUT).substring(10));
+      app.writeLine("exit");
+      assertEquals(0, app.waitFor(TIMEOUT), app.describe());
+
+      long lines = app.stderr().stream().filter(l -> l.contains(" netdrop: drop ")).count();
+      String totals = app.awaitLine(l -> l.startsWith("netdrop: totals "), TIMEOUT);
+      assertTrue(lines <= 5 + 2, "rate limit of burst 5 let " + lines + " events through");
+      assertTrue(totals.contains(" SOCKET_RCVBUFF=" + kernelDrops + ";"), kernelDrops + " vs " + totals);
+      Matcher m =
+          Pattern.compile(" matched=(\\d+) events=(\\d+) rate_limited=(\\d+) ringbuf_full=(\\d+)")
+              .matcher(totals);
+      assertTrue(m.find(), totals);
+      long matched = Long.parseLong(m.group(1));
+      long events = Long.parseLong(m.group(2));
+      long limited = Long.parseLong(m.group(3));
+      long full = Long.parseLong(m.group(4));
+      assertEquals(kernelDrops + 1, matched, totals);
+      assertEquals(matched, events + limited + full, "every match is sent or counted: " + totals);
+      assertEquals(lines, events, totals);
+      assertTrue(limited > 0, totals);
+    }
+  }
+}
