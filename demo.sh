@@ -66,6 +66,10 @@ ensure_packages() {
 
 check_prerequisites() {
   command -v "$JAVA" >/dev/null || die "no java ($JAVA): install a JDK 17 or set JAVA_HOME"
+  local major
+  major="$("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ { print $2 }')"
+  [[ "${major%%.*}" =~ ^[0-9]+$ ]] && ((${major%%.*} >= 17)) ||
+    die "the demos need Java 17 or newer; $JAVA is version '${major:-unknown}' (set JAVA_HOME)"
   command -v mvn >/dev/null || die "no mvn: install Maven (apt-get install -y maven)"
   ensure_packages curl:curl
   [[ $EUID -eq 0 ]] || say "warning: not root; the agent needs root (CAP_BPF, CAP_PERFMON) to load its BPF program"

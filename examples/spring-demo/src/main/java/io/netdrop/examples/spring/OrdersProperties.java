@@ -52,7 +52,7 @@ public record OrdersProperties(
    * @param bytes bytes the sender tries to write per call (default 4 MiB, far more than the
    *     receiver and the sender's own buffers hold, so the stream stalls on a zero window)
    * @param hold how long the stalled connection is kept open before both ends close (default 3s;
-   *     zero-window probes back off from about 200 ms, so 3 s sees about four of them)
+   *     zero-window probes back off from about 200 ms, so 3 s sees three of them)
    */
   public record SlowConsumer(
       @DefaultValue("4194304") int bytes, @DefaultValue("3s") Duration hold) {

@@ -41,6 +41,8 @@ public final class SlowConsumer {
       // the handshake on (the window scale is fixed at SYN time).
       listener.setOption(StandardSocketOptions.SO_RCVBUF, 1);
       listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+      // Closed in reverse order, receiver first: closing it with data unread resets the
+      // connection, so the sender does not linger as an orphan that keeps probing.
       try (SocketChannel sender = SocketChannel.open(StandardProtocolFamily.INET);
           SocketChannel receiver = connectAndAccept(sender, listener)) {
         int receiveBufferBytes = receiver.getOption(StandardSocketOptions.SO_RCVBUF);
