@@ -205,16 +205,6 @@ struct {
 	__uint(max_entries, 256 * 1024);
 } events SEC(".maps");
 
-/* A packet's addresses and ports as parsed from its headers. */
-struct nd_packet {
-	__u8 saddr[ND_ADDR_LEN];
-	__u8 daddr[ND_ADDR_LEN];
-	__u16 sport;
-	__u16 dport;
-	__u16 family;
-	__u8 protocol;
-	__u8 parsed;
-};
 
 struct nd_ipv4 {
 	__u8 ver_ihl;
@@ -287,50 +277,89 @@ static __always_inline void hint_port(__u16 port)
 		__sync_fetch_and_or(word, 1ULL << (port & 63));
 }
 
+/* The network header and, when it directly follows, the transport ports: one read covers both. */
+union nd_headers {
+	struct {
+		struct nd_ipv4 ip;
+		__be16 ports[2];
+	} v4;
+	struct {
+		struct nd_ipv6 ip;
+		__be16 ports[2];
+	} v6;
+	__u8 first;
+};
+
+/* A packet as parsed from its headers; addresses stay in `h` until someone needs them. */
+struct nd_packet {
+	union nd_headers h;
+	__u16 sport;
+	__u16 dport;
+	__u16 family;
+	__u8 protocol;
+	__u8 parsed;
+};
+
+/* Parses with as few helper calls as possible: this runs for every socketless drop of the host. */
 static __always_inline void parse_packet(struct sk_buff *skb, struct nd_packet *p, const bool trusted)
 {
 	unsigned char *head = READ(trusted, skb, head);
 	__u16 nh = READ(trusted, skb, network_header);
-	__u16 th = READ(trusted, skb, transport_header);
-	__u16 l4;
+	union nd_headers *h = &p->h;
+	__be16 *ports;
+	__u16 l4, direct;
 
 	if (!head || nh == NO_HEADER)
 		return;
-	__u8 first;
-	if (bpf_probe_read_kernel(&first, 1, head + nh))
+	if (bpf_probe_read_kernel(h, sizeof(*h), head + nh))
 		return;
 	/* skb->protocol is not yet set on some output paths; the IP version nibble always is. */
-	if ((first >> 4) == 4) {
-		struct nd_ipv4 ip;
-		if (bpf_probe_read_kernel(&ip, sizeof(ip), head + nh))
-			return;
+	if ((h->first >> 4) == 4) {
 		p->family = AF_INET;
-		p->protocol = ip.protocol;
-		__builtin_memcpy(p->saddr, &ip.saddr, 4);
-		__builtin_memcpy(p->daddr, &ip.daddr, 4);
-		if (ip.frag_off & bpf_htons(0x1fff))
-			return; /* a later fragment carries no ports */
-		l4 = nh + (ip.ver_ihl & 0x0f) * 4;
-	} else if ((first >> 4) == 6) {
-		struct nd_ipv6 ip;
-		if (bpf_probe_read_kernel(&ip, sizeof(ip), head + nh))
-			return;
+		p->protocol = h->v4.ip.protocol;
+		if (h->v4.ip.frag_off & bpf_htons(0x1fff))
+			goto done; /* a later fragment carries no ports */
+		l4 = (h->v4.ip.ver_ihl & 0x0f) * 4;
+		direct = sizeof(struct nd_ipv4);
+		ports = h->v4.ports;
+	} else if ((h->first >> 4) == 6) {
+		__u16 th = READ(trusted, skb, transport_header);
 		p->family = AF_INET6;
-		p->protocol = ip.nexthdr;
-		__builtin_memcpy(p->saddr, ip.saddr, 16);
-		__builtin_memcpy(p->daddr, ip.daddr, 16);
+		p->protocol = h->v6.ip.nexthdr;
 		/* Extension headers: trust the transport offset the stack has set. */
-		l4 = (th != NO_HEADER && th > nh) ? th : nh + sizeof(ip);
+		l4 = (th != NO_HEADER && th > nh) ? th - nh : sizeof(struct nd_ipv6);
+		direct = sizeof(struct nd_ipv6);
+		ports = h->v6.ports;
 	} else {
 		return;
 	}
-	p->parsed = 1;
 	if (p->protocol == IPPROTO_TCP || p->protocol == IPPROTO_UDP) {
 		__be16 pp[2];
-		if (bpf_probe_read_kernel(pp, sizeof(pp), head + l4))
-			return;
-		p->sport = bpf_ntohs(pp[0]);
-		p->dport = bpf_ntohs(pp[1]);
+		if (l4 != direct) { /* IPv4 options or IPv6 extension headers */
+			if (bpf_probe_read_kernel(pp, sizeof(pp), head + nh + l4))
+				goto done;
+			ports = pp;
+		}
+		p->sport = bpf_ntohs(ports[0]);
+		p->dport = bpf_ntohs(ports[1]);
+	}
+done:
+	p->parsed = 1;
+}
+
+/* The packet's 16-byte source and destination addresses (IPv4 in the first 4 bytes). */
+static __always_inline void packet_addresses(const struct nd_packet *p, __u8 *saddr, __u8 *daddr)
+{
+	if (p->family == AF_INET6) {
+		__builtin_memcpy(saddr, p->h.v6.ip.saddr, ND_ADDR_LEN);
+		__builtin_memcpy(daddr, p->h.v6.ip.daddr, ND_ADDR_LEN);
+		return;
+	}
+	__builtin_memset(saddr, 0, ND_ADDR_LEN);
+	__builtin_memset(daddr, 0, ND_ADDR_LEN);
+	if (p->family == AF_INET) {
+		__builtin_memcpy(saddr, &p->h.v4.ip.saddr, 4);
+		__builtin_memcpy(daddr, &p->h.v4.ip.daddr, 4);
 	}
 }
 
@@ -342,13 +371,11 @@ static __always_inline void tuple_key(struct nd_tuple_key *k, __u32 netns, const
 	if (local_is_dst) {
 		k->lport = p->dport;
 		k->rport = p->sport;
-		__builtin_memcpy(k->laddr, p->daddr, ND_ADDR_LEN);
-		__builtin_memcpy(k->raddr, p->saddr, ND_ADDR_LEN);
+		packet_addresses(p, k->raddr, k->laddr);
 	} else {
 		k->lport = p->sport;
 		k->rport = p->dport;
-		__builtin_memcpy(k->laddr, p->saddr, ND_ADDR_LEN);
-		__builtin_memcpy(k->raddr, p->daddr, ND_ADDR_LEN);
+		packet_addresses(p, k->laddr, k->raddr);
 	}
 }
 
@@ -446,11 +473,16 @@ static __always_inline bool take_token(const struct nd_config *cfg)
 static __always_inline int handle_drop(struct sk_buff *skb, __u64 location, __u32 reason, struct sock *sk,
 				       const bool trusted)
 {
-	struct nd_packet p = {};
+	struct nd_packet p; /* not zeroed: this is the hot path; parse_packet sets what is read */
 	__u64 inode = 0;
 	__u32 netns = 0, ifindex = 0;
 	__u8 how = 0;
 
+	p.parsed = 0;
+	p.family = 0;
+	p.protocol = 0;
+	p.sport = 0;
+	p.dport = 0;
 	if (reason == SKB_NOT_DROPPED_YET)
 		return 0;
 	/* 6.2+ frees consumed skbs through consume_skb, but older kernels report them here. */
@@ -474,14 +506,12 @@ static __always_inline int handle_drop(struct sk_buff *skb, __u64 location, __u3
 	}
 
 	struct net_device *dev = READ(trusted, skb, dev);
-	if (dev)
-		ifindex = READ(trusted, dev, ifindex);
 
 	if (!how) {
 		/* No live socket of ours (none, or closed, or a request/time-wait sock): match by tuple. */
 		parse_packet(skb, &p, trusted);
-		if (!p.parsed)
-			return 0;
+		if (!p.parsed || (!port_hinted(p.dport) && !port_hinted(p.sport)))
+			return 0; /* the common case for drops that are not ours: leave early */
 		if (sk)
 			netns = sock_netns(sk, trusted);
 		else if (dev) {
@@ -490,10 +520,14 @@ static __always_inline int handle_drop(struct sk_buff *skb, __u64 location, __u3
 		}
 		if (!netns)
 			return 0;
+		if (dev)
+			ifindex = READ(trusted, dev, ifindex);
 		inode = match_socketless(&p, netns, ifindex, &how);
 		if (!inode)
 			return 0;
 	} else {
+		if (dev)
+			ifindex = READ(trusted, dev, ifindex);
 		parse_packet(skb, &p, trusted);
 	}
 
@@ -521,8 +555,7 @@ static __always_inline int handle_drop(struct sk_buff *skb, __u64 location, __u3
 	e->family = p.family;
 	e->protocol = p.protocol;
 	e->match = how;
-	__builtin_memcpy(e->saddr, p.saddr, ND_ADDR_LEN);
-	__builtin_memcpy(e->daddr, p.daddr, ND_ADDR_LEN);
+	packet_addresses(&p, e->saddr, e->daddr);
 	e->sport = p.sport;
 	e->dport = p.dport;
 	e->_pad = 0;

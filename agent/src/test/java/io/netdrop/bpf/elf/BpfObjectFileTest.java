@@ -301,7 +301,14 @@ class BpfObjectFileTest {
 
   @Test
   void rejectsOverlappingPrograms() {
-    String message = rejectionOf(p -> p.u64(p.symbolEntry("nd_kfree_skb") + 16, 0x1448));
+    // Stretch nd_kfree_skb one instruction into nd_kfree_skb_norx, which follows it.
+    String message =
+        rejectionOf(
+            p -> {
+              long first = p.u64(p.symbolEntry("nd_kfree_skb") + 8);
+              long second = p.u64(p.symbolEntry("nd_kfree_skb_norx") + 8);
+              p.u64(p.symbolEntry("nd_kfree_skb") + 16, second - first + 8);
+            });
     assertContains(message, "program 'nd_kfree_skb_norx'", "overlaps program 'nd_kfree_skb'");
   }
 
