@@ -82,6 +82,22 @@ public final class NetdropBridge {
     }
   }
 
+  public static void used(FileDescriptor fd, Object owner) {
+    try {
+      events.used(fd, owner);
+    } catch (Throwable ignored) {
+      // the application must never see netdrop fail
+    }
+  }
+
+  public static void used(int fd, Object owner) {
+    try {
+      events.used(fd, owner);
+    } catch (Throwable ignored) {
+      // the application must never see netdrop fail
+    }
+  }
+
   public static void closing(FileDescriptor fd, Object owner) {
     try {
       events.closing(fd, owner);

@@ -41,6 +41,14 @@ public interface SocketEvents {
 
   void accepted(int listenerFd, int accepted, Object owner);
 
+  /**
+   * The socket was read or written by the current thread. On the I/O path: implementations do
+   * no more than note the thread and the time.
+   */
+  void used(FileDescriptor fd, Object owner);
+
+  void used(int fd, Object owner);
+
   /** The application is about to close the socket. */
   void closing(FileDescriptor fd, Object owner);
 
@@ -71,6 +79,12 @@ public interface SocketEvents {
 
     @Override
     public void accepted(int listenerFd, int accepted, Object owner) {}
+
+    @Override
+    public void used(FileDescriptor fd, Object owner) {}
+
+    @Override
+    public void used(int fd, Object owner) {}
 
     @Override
     public void closing(FileDescriptor fd, Object owner) {}
