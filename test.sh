@@ -9,6 +9,7 @@ command -v clang >/dev/null || need+=(clang)
 [ -f /usr/include/bpf/bpf_helpers.h ] || need+=(libbpf-dev)
 command -v mvn >/dev/null || need+=(maven)
 command -v ip >/dev/null || need+=(iproute2)
+command -v nft >/dev/null || need+=(nftables)
 if ((${#need[@]})); then
   echo "test.sh: installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
