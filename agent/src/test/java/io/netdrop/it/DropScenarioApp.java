@@ -39,6 +39,13 @@ public final class DropScenarioApp {
         case "connect":
           connect(Integer.parseInt(cmd[1]));
           break;
+        case "connect-hold":
+          connectHold(Integer.parseInt(cmd[1]));
+          break;
+        case "close-held":
+          held.close();
+          System.out.println("closed");
+          break;
         case "listen":
           listen();
           break;
@@ -68,6 +75,15 @@ public final class DropScenarioApp {
     } catch (IOException e) {
       System.out.println("connect-failed " + e.getClass().getSimpleName());
     }
+  }
+
+  private static Socket held;
+
+  /** A connection that stays open until "close-held". */
+  private static void connectHold(int port) throws IOException {
+    held = new Socket();
+    held.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
+    System.out.println("connected " + held.getLocalPort());
   }
 
   /** A listener whose accepted sockets have a tiny receive buffer and are never read. */
