@@ -31,7 +31,7 @@ public final class NetdropConfig {
       new Setting(
           "scan-interval-ms",
           "1000",
-          "How often, in milliseconds, the JVM's sockets are rescanned and the ring buffer is drained without a wake-up.");
+          "How often, in milliseconds, /proc is rescanned for sockets the instrumentation did not see (e.g. opened before a dynamic attach).");
   /** Default: {@code 2000}. */
   public static final Setting EVENTS_PER_SECOND =
       new Setting(
@@ -59,6 +59,12 @@ public final class NetdropConfig {
           "attach",
           "auto",
           "How to attach to skb:kfree_skb: auto, tp_btf (needs kernel BTF) or tracepoint (needs tracefs).");
+  /** Default: {@code /sys/kernel/btf/vmlinux}. */
+  public static final Setting BTF_PATH =
+      new Setting(
+          "btf-path",
+          "/sys/kernel/btf/vmlinux",
+          "The running kernel's BTF; point it at a BTF file for a kernel built without CONFIG_DEBUG_INFO_BTF.");
   /** Default: {@code false}. */
   public static final Setting DEBUG =
       new Setting("debug", "false", "Whether netdrop writes diagnostic detail to stderr.");
@@ -74,6 +80,7 @@ public final class NetdropConfig {
           RING_BUFFER_BYTES,
           WAKEUP_BYTES,
           ATTACH,
+          BTF_PATH,
           DEBUG);
 
   static final long MAX_SCAN_INTERVAL_MS = 3_600_000;
@@ -98,6 +105,7 @@ public final class NetdropConfig {
   private final int wakeupBytes;
   private final AttachMode attach;
   private final boolean debug;
+  private final java.nio.file.Path btfPath;
 
   private NetdropConfig(Map<Setting, Value> values) {
     this.values = values;
@@ -117,6 +125,15 @@ public final class NetdropConfig {
     }
     this.attach = attachMode();
     this.debug = bool(DEBUG);
+    this.btfPath = path(BTF_PATH);
+  }
+
+  private java.nio.file.Path path(Setting s) {
+    try {
+      return java.nio.file.Path.of(rawValue(s));
+    } catch (java.nio.file.InvalidPathException e) {
+      throw invalid(s, "is not a file path (" + e.getReason() + ")");
+    }
   }
 
   /**
@@ -219,6 +236,11 @@ public final class NetdropConfig {
   /** How to attach to {@code skb:kfree_skb}. */
   public AttachMode attach() {
     return attach;
+  }
+
+  /** Where the kernel BTF is read from. */
+  public java.nio.file.Path btfPath() {
+    return btfPath;
   }
 
   /** Whether diagnostic detail is written to stderr. */

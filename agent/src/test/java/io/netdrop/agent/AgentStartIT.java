@@ -91,6 +91,44 @@ class AgentStartIT {
   }
 
   @Test
+  void reportsAMissingKernelBtfOnceAndTheApplicationStillRuns() {
+    assertNotStartedWithOneLine(
+        "btf-path=/nonexistent/vmlinux",
+        "netdrop: not started: kernel BTF: no /nonexistent/vmlinux (a kernel built without"
+            + " CONFIG_DEBUG_INFO_BTF; netdrop.btf-path can name a BTF file for it)");
+  }
+
+  @Test
+  void reportsACorruptKernelBtfOnceAndTheApplicationStillRuns() throws IOException {
+    Path corrupt = Files.createTempFile("netdrop-corrupt", ".btf");
+    try {
+      byte[] btf = Files.readAllBytes(Path.of("/sys/kernel/btf/vmlinux"));
+      Files.write(corrupt, java.util.Arrays.copyOf(btf, 4096)); // the header promises far more
+      String line = assertNotStartedWithOneLine("btf-path=" + corrupt, null);
+      assertTrue(line.startsWith("netdrop: not started: kernel BTF: " + corrupt + " is not usable BTF: "), line);
+    } finally {
+      Files.deleteIfExists(corrupt);
+    }
+  }
+
+  /** Starts an app with {@code agentArgs}; asserts exactly one netdrop line, equal to {@code expected} unless null. */
+  private static String assertNotStartedWithOneLine(String agentArgs, String expected) {
+    try (ForkedJvm jvm =
+        ForkedJvm.builder().agentArgs(agentArgs).mainClass(WaitingApp.class.getName()).start()) {
+      String line = jvm.awaitLine(l -> l.startsWith("netdrop: not started: "), TIMEOUT);
+      jvm.writeLine("bye");
+      assertEquals(0, jvm.waitFor(TIMEOUT), jvm.describe());
+      assertEquals(List.of(line), netdropLines(jvm), jvm.describe());
+      assertTrue(line.endsWith(NOT_STARTED_SUFFIX), line);
+      if (expected != null) {
+        assertEquals(expected + NOT_STARTED_SUFFIX, line, jvm.describe());
+      }
+      assertEquals(List.of("app: ready", "app: got bye"), jvm.stdout(), jvm.describe());
+      return line;
+    }
+  }
+
+  @Test
   void doctorNamesWhatIsMissingAndExitsNonZero() {
     try (ForkedJvm jvm =
         ForkedJvm.builder()

@@ -153,7 +153,7 @@ class NetdropConfigTest {
   void rejectsUnknownAgentArgumentListingTheKnownOnes() {
     assertEquals(
         "unknown setting 'scan-interval' in agent arguments (known: enabled, log-drops, scan-interval-ms,"
-            + " events-per-second, event-burst, ring-buffer-bytes, wakeup-bytes, attach, debug)",
+            + " events-per-second, event-burst, ring-buffer-bytes, wakeup-bytes, attach, btf-path, debug)",
         failure("scan-interval=5"));
   }
 

@@ -16,12 +16,13 @@ public final class DoctorCommand {
 
   /** Writes the report to {@code out}; returns 0 when everything netdrop needs is present, else 1. */
   public static int run(PrintStream out) {
-    HostChecks checks = new HostChecks();
+    NetdropConfig config = NetdropConfig.load(null);
+    HostChecks checks = new HostChecks(config.btfPath());
     List<HostCheck> results = new ArrayList<>(checks.run(true));
     results.add(HostChecks.tracefs());
     boolean failed = results.stream().anyMatch(HostCheck::failed);
     if (!failed) {
-      results.add(attach(checks));
+      results.add(attach(checks, config));
       failed = results.get(results.size() - 1).failed();
     }
     for (HostCheck c : results) {
@@ -31,8 +32,7 @@ public final class DoctorCommand {
     return failed ? 1 : 0;
   }
 
-  private static HostCheck attach(HostChecks checks) {
-    NetdropConfig config = NetdropConfig.load(null);
+  private static HostCheck attach(HostChecks checks, NetdropConfig config) {
     DropProgram.Settings settings =
         new DropProgram.Settings(
             config.ringBufferBytes(),

@@ -1,5 +1,6 @@
 package io.netdrop.agent.internal;
 
+import io.netdrop.bpf.BpfException;
 import io.netdrop.bpf.BpfMap;
 import io.netdrop.bpf.btf.Btf;
 import io.netdrop.bpf.sys.BpfConstants;
@@ -18,12 +19,17 @@ import java.util.Map;
  * and names it in one line; {@code doctor} prints them all.
  */
 final class HostChecks {
-  private static final Path VMLINUX = Path.of("/sys/kernel/btf/vmlinux");
   private static final int RING_PROBE_BYTES = 64 * 1024; // a multiple of 4 KiB and 64 KiB pages
 
+  private final Path btfPath;
   private Btf btf;
   private Map<String, Long> reasons = Map.of();
   private int tracepointParams;
+
+  /** Checks against the kernel BTF at {@code btfPath} (normally /sys/kernel/btf/vmlinux). */
+  HostChecks(Path btfPath) {
+    this.btfPath = btfPath;
+  }
 
   /** The kernel BTF, once the BTF check has passed. */
   Btf btf() {
@@ -100,12 +106,18 @@ final class HostChecks {
   }
 
   private HostCheck kernelBtf() {
-    if (!Files.isReadable(VMLINUX)) {
+    if (!Files.isReadable(btfPath)) {
       return HostCheck.fail(
-          "kernel BTF", "no " + VMLINUX + " (a kernel built without CONFIG_DEBUG_INFO_BTF)");
+          "kernel BTF",
+          "no " + btfPath + " (a kernel built without CONFIG_DEBUG_INFO_BTF; netdrop.btf-path can"
+              + " name a BTF file for it)");
     }
-    btf = Btf.loadVmlinux();
-    return HostCheck.ok("kernel BTF", VMLINUX + ", " + btf.typeCount() + " types");
+    try {
+      btf = Btf.load(btfPath);
+    } catch (BpfException e) {
+      return HostCheck.fail("kernel BTF", btfPath + " is not usable BTF: " + e.getMessage());
+    }
+    return HostCheck.ok("kernel BTF", btfPath + ", " + btf.typeCount() + " types");
   }
 
   private HostCheck tracepoint() {

@@ -15,7 +15,6 @@ import io.netdrop.sockets.ProcSockets;
 import io.netdrop.sockets.SocketMaps;
 import io.netdrop.sockets.SocketScanner;
 import java.io.PrintStream;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -55,7 +54,7 @@ final class NetdropRuntime implements AutoCloseable {
    * @throws BpfException naming the first thing missing or refused
    */
   static NetdropRuntime start(NetdropConfig config, PrintStream log) {
-    HostChecks checks = new HostChecks();
+    HostChecks checks = new HostChecks(config.btfPath());
     for (HostCheck c : checks.run(true)) {
       if (c.failed()) {
         throw new BpfException(c.name() + ": " + c.detail());
@@ -164,7 +163,4 @@ final class NetdropRuntime implements AutoCloseable {
     program.close();
   }
 
-  static List<HostCheck> checks() {
-    return new HostChecks().run(false);
-  }
 }
