@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.LongPredicate;
+import java.util.function.Supplier;
 
 /**
  * Reports listen-queue overflows of this JVM's listeners: on each poll, the increase of every
@@ -24,7 +25,8 @@ import java.util.function.LongPredicate;
 public final class ListenOverflowWatcher implements AutoCloseable {
   private static final long JOIN_MILLIS = 1000;
 
-  private final SockDiag diag;
+  private final Supplier<List<ListenerStats>> source;
+  private final Runnable closeSource;
   private final LongPredicate isOurs;
   private final Consumer<Overflow> sink;
   private final long intervalMillis;
@@ -64,7 +66,20 @@ public final class ListenOverflowWatcher implements AutoCloseable {
       long intervalMillis,
       boolean reportExisting,
       Consumer<String> errors) {
-    this.diag = Objects.requireNonNull(diag, "diag");
+    this(Objects.requireNonNull(diag, "diag")::listeners, diag::close, isOurs, sink, intervalMillis, reportExisting, errors);
+  }
+
+  // Any source of listener counts: the tests feed counts the kernel cannot be made to produce (a wrap).
+  ListenOverflowWatcher(
+      Supplier<List<ListenerStats>> source,
+      Runnable closeSource,
+      LongPredicate isOurs,
+      Consumer<Overflow> sink,
+      long intervalMillis,
+      boolean reportExisting,
+      Consumer<String> errors) {
+    this.source = Objects.requireNonNull(source, "source");
+    this.closeSource = Objects.requireNonNull(closeSource, "closeSource");
     this.isOurs = Objects.requireNonNull(isOurs, "isOurs");
     this.sink = Objects.requireNonNull(sink, "sink");
     this.errors = Objects.requireNonNull(errors, "errors");
@@ -97,7 +112,7 @@ public final class ListenOverflowWatcher implements AutoCloseable {
    */
   public void pollNow() {
     synchronized (lock) {
-      List<ListenerStats> listeners = diag.listeners();
+      List<ListenerStats> listeners = source.get();
       Map<Long, Long> next = new HashMap<>(listeners.size() * 2);
       for (ListenerStats listener : listeners) {
         if (listener.drops() < 0 || listener.inode() == 0) {
@@ -186,6 +201,6 @@ public final class ListenOverflowWatcher implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    diag.close();
+    closeSource.run();
   }
 }
