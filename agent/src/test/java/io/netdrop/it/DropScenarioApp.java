@@ -46,6 +46,11 @@ public final class DropScenarioApp {
           held.close();
           System.out.println("closed");
           break;
+        case "listen-full":
+          ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+          keep.add(full); // never accepts: its accept queue overflows
+          System.out.println("listen-full-port " + full.getLocalPort());
+          break;
         case "listen":
           listen();
           break;

@@ -14,7 +14,12 @@ import io.netdrop.kernel.KernelSymbols;
 import io.netdrop.sockets.ProcSockets;
 import io.netdrop.sockets.SocketMaps;
 import io.netdrop.sockets.SocketScanner;
+import io.netdrop.drops.OverflowFormatter;
+import io.netdrop.sockets.diag.ListenOverflowWatcher;
+import io.netdrop.sockets.diag.SockDiag;
 import java.io.PrintStream;
+import java.time.Instant;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -32,6 +37,8 @@ final class NetdropRuntime implements AutoCloseable {
   private final DropTotals totals;
   private final DropReasons reasons;
   private final PrintStream log;
+  private final ListenOverflowWatcher overflows;
+  private final Map<Long, Long> overflowTotals;
 
   private NetdropRuntime(
       DropProgram program,
@@ -39,13 +46,17 @@ final class NetdropRuntime implements AutoCloseable {
       DropReader reader,
       DropTotals totals,
       DropReasons reasons,
-      PrintStream log) {
+      PrintStream log,
+      ListenOverflowWatcher overflows,
+      Map<Long, Long> overflowTotals) {
     this.program = program;
     this.scanner = scanner;
     this.reader = reader;
     this.totals = totals;
     this.reasons = reasons;
     this.log = log;
+    this.overflows = overflows;
+    this.overflowTotals = overflowTotals;
   }
 
   /**
@@ -71,6 +82,7 @@ final class NetdropRuntime implements AutoCloseable {
     DropProgram program = DropProgram.load(checks.btf(), settings, ProcSockets.pidNamespace());
     SocketScanner scanner = null;
     DropReader reader = null;
+    ListenOverflowWatcher overflows = null;
     try {
       SocketMaps maps =
           new SocketMaps(
@@ -103,8 +115,29 @@ final class NetdropRuntime implements AutoCloseable {
               problem -> log.println("netdrop: " + problem));
       reader.start();
       DropTotals totals = new DropTotals(program.map("counts"), program.map("stats"));
-      return new NetdropRuntime(program, scanner, reader, totals, reasons, log);
+      // Refused SYNs of a full accept queue never reach kfree_skb: report each listener's sk_drops.
+      Map<Long, Long> overflowTotals = new ConcurrentHashMap<>();
+      boolean logOverflows = config.logDrops();
+      overflows =
+          new ListenOverflowWatcher(
+              SockDiag.open(),
+              maps::hasSocket,
+              o -> {
+                overflowTotals.merge(o.inode(), o.newDrops(), Long::sum);
+                if (logOverflows) {
+                  log.println(OverflowFormatter.format(o, Instant.now()));
+                }
+              },
+              config.scanInterval().toMillis(),
+              false,
+              problem -> log.println("netdrop: " + problem));
+      overflows.start();
+      return new NetdropRuntime(
+          program, scanner, reader, totals, reasons, log, overflows, overflowTotals);
     } catch (RuntimeException e) {
+      if (overflows != null) {
+        overflows.close();
+      }
       if (reader != null) {
         reader.close();
       }
@@ -135,6 +168,14 @@ final class NetdropRuntime implements AutoCloseable {
           .append('=')
           .append(e.getValue());
     }
+    for (Map.Entry<Long, Long> e : overflowTotals.entrySet()) {
+      bySocket
+          .computeIfAbsent(e.getKey(), k -> new StringBuilder())
+          .append(' ')
+          .append(OverflowFormatter.REASON)
+          .append('=')
+          .append(e.getValue());
+    }
     StringBuilder line = new StringBuilder("netdrop: totals");
     if (bySocket.isEmpty()) {
       line.append(" no drops;");
@@ -153,6 +194,8 @@ final class NetdropRuntime implements AutoCloseable {
   /** Reads the last events, prints the totals, then detaches and frees everything. */
   @Override
   public void close() {
+    overflows.pollNow(); // the last overflows before the totals
+    overflows.close();
     scanner.close();
     reader.close();
     try {
