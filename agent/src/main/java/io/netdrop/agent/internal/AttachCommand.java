@@ -151,7 +151,8 @@ public final class AttachCommand {
       throw new Failure(
           FAILED,
           "cannot attach to process " + pid + " (" + name + "): it runs as uid " + uid
-              + " and this command as uid " + ourUid + "; run the command as uid " + uid + " or root");
+              + " and this command as uid " + ourUid + "; run the command as "
+              + (uid == 0 ? "root" : "uid " + uid + " or root"));
     }
     Optional<String> maps = read(dir.resolve("maps"));
     if (maps.isEmpty()) {
