@@ -114,6 +114,29 @@ class DynamicAttachDropsIT {
   }
 
   @Test
+  void attachCommandLoadsNothingIntoAJvmThatLacksTheCapabilities() {
+    try (ForkedJvm app =
+        ForkedJvm.builder().withoutAgent().launcher(UNPRIVILEGED).mainClass(WaitingApp.class.getName()).start()) {
+      app.awaitLine("app: ready"::equals, TIMEOUT);
+      try (ForkedJvm attach =
+          ForkedJvm.builder()
+              .withoutAgent()
+              .executableJar(ForkedJvm.defaultAgentJar(), "attach", Long.toString(app.pid()))
+              .start()) {
+        assertEquals(1, attach.waitFor(TIMEOUT), attach.describe());
+        assertEquals(
+            List.of("netdrop: process " + app.pid() + " (java) lacks CAP_BPF, CAP_PERFMON (or CAP_SYS_ADMIN), which"
+                + " netdrop needs in the JVM it runs in; nothing was loaded"),
+            attach.stderr(),
+            attach.describe());
+      }
+      app.writeLine("bye");
+      assertEquals(0, app.waitFor(TIMEOUT), app.describe());
+      assertTrue(app.stderr().stream().noneMatch(l -> l.startsWith("netdrop:")), app.describe());
+    }
+  }
+
+  @Test
   void attachCommandNamesTheMissingAttachModuleOfAJre() {
     try (ForkedJvm app = ForkedJvm.builder().withoutAgent().mainClass(WaitingApp.class.getName()).start()) {
       app.awaitLine("app: ready"::equals, TIMEOUT);

@@ -2,6 +2,8 @@ package io.netdrop.agent.internal;
 
 import io.netdrop.config.ConfigException;
 import io.netdrop.config.NetdropConfig;
+import io.netdrop.kernel.Capabilities;
+import io.netdrop.kernel.KernelFormatException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
@@ -23,8 +25,9 @@ import java.util.stream.Stream;
  * running JVM with the JDK Attach API, passing the agent arguments.
  *
  * <p>Everything that can be checked before touching the target is checked first (the arguments,
- * that the process exists, runs a JVM and belongs to a user this command may attach to, that this
- * Java runtime has {@code jdk.attach}), so each failure is one line on stderr naming the cause.
+ * that the process exists, runs a JVM, belongs to a user this command may attach to and has the
+ * capabilities netdrop needs, that this Java runtime has {@code jdk.attach}), so each failure is
+ * one line on stderr naming the cause.
  * The HotSpot attach handshake signals the target with SIGQUIT, which would kill a process that is
  * not a JVM: that is one more reason to look at the process before attaching.
  *
@@ -162,7 +165,23 @@ public final class AttachCommand {
     if (!maps.get().contains("/libjvm.so")) {
       throw new Failure(NO_JVM, "process " + pid + " (" + name + ") is not a Java virtual machine (no libjvm.so mapped)");
     }
+    // The agent would only print "not started" in the target's stderr, where the user may not look.
+    String missing = missingCapabilities(status.get());
+    if (!missing.isEmpty()) {
+      throw new Failure(
+          FAILED,
+          "process " + pid + " (" + name + ") lacks " + missing
+              + ", which netdrop needs in the JVM it runs in; nothing was loaded");
+    }
     return new Target(pid, name, uid);
+  }
+
+  private static String missingCapabilities(String status) {
+    try {
+      return Capabilities.parse(status).missingForTracing();
+    } catch (KernelFormatException e) {
+      return ""; // no CapEff line: let the agent check for itself
+    }
   }
 
   private static long effectiveUid(String status, long pid) {

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -144,6 +145,19 @@ class AttachCommandTest {
     AttachCommand.Target target = new AttachCommand(proc, 77).inspect(4242);
     assertEquals(1000, target.uid);
     assertEquals("java", target.name);
+  }
+
+  @Test
+  void refusesAJvmWithoutTheCapabilitiesNetdropNeeds(@TempDir Path proc) throws IOException {
+    status(proc, "self", "java", 0);
+    status(proc, "4242", "java", 1000);
+    Files.writeString(proc.resolve("4242/status"), "CapEff:\t0000000000000000\n", StandardOpenOption.APPEND);
+    Files.writeString(proc.resolve("4242/maps"), "7f00-7f01 r-xp 0 08:01 1 /opt/jdk/lib/server/libjvm.so\n");
+    assertEquals(AttachCommand.FAILED, run(new AttachCommand(proc, 77), "4242"));
+    assertEquals(
+        "netdrop: process 4242 (java) lacks CAP_BPF, CAP_PERFMON (or CAP_SYS_ADMIN), which netdrop needs in the JVM"
+            + " it runs in; nothing was loaded" + System.lineSeparator(),
+        err());
   }
 
   @Test
