@@ -1,6 +1,7 @@
 package io.netdrop.agent.internal;
 
 import java.io.PrintStream;
+import java.util.Arrays;
 
 /** The command line of the agent jar: {@code java -jar netdrop-agent.jar <command>}. */
 public final class Cli {
@@ -12,6 +13,7 @@ public final class Cli {
           "  help      show this text",
           "  version   print the netdrop version",
           "  doctor    check whether this machine can run netdrop",
+          "  attach    load netdrop into a running JVM: attach <pid> [key=value,...]",
           "as an agent: java -javaagent:netdrop-agent.jar[=key=value,...] ...",
           "settings: see docs/configuration.md");
 
@@ -36,6 +38,8 @@ public final class Cli {
         return 0;
       case "doctor":
         return DoctorCommand.run(out);
+      case "attach":
+        return AttachCommand.run(Arrays.asList(args).subList(1, args.length), out, err);
       default:
         err.println("netdrop: unknown command '" + command + "'");
         err.println(USAGE);

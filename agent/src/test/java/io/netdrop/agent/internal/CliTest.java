@@ -51,6 +51,21 @@ class CliTest {
   }
 
   @Test
+  void routesAttachToTheAttachCommand() {
+    assertEquals(2, run("attach"));
+    assertEquals("", out());
+    assertEquals(
+        "netdrop: attach needs the process id of a running JVM" + System.lineSeparator()
+            + AttachCommand.USAGE_LINE + System.lineSeparator(),
+        err());
+  }
+
+  @Test
+  void listsAttachInTheUsage() {
+    assertTrue(Cli.USAGE.contains("  attach    load netdrop into a running JVM: attach <pid> [key=value,...]"), Cli.USAGE);
+  }
+
+  @Test
   void rejectsUnknownCommandWithUsageAndExitCodeTwo() {
     assertEquals(2, run("frobnicate"));
     assertEquals("", out());
