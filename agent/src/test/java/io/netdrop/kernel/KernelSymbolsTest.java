@@ -85,13 +85,10 @@ class KernelSymbolsTest {
   }
 
   @Test
-  void loadsThisKernelsSymbolsQuickly() throws Exception {
-    KernelSymbols.load(); // warm up class loading and JIT once
-    long start = System.nanoTime();
+  void loadsThisKernelsSymbols() throws Exception {
+    // Load time is measured in docs/performance.md, not asserted here.
     KernelSymbols s = KernelSymbols.load();
-    long millis = (System.nanoTime() - start) / 1_000_000;
     assertTrue(s.size() > 10_000, "only " + s.size() + " symbols");
-    assertTrue(millis < 1_000, "loading took " + millis + " ms");
 
     Matcher m =
         Pattern.compile("(?m)^([0-9a-f]+) T tcp_v4_rcv$").matcher(Files.readString(Path.of("/proc/kallsyms")));
