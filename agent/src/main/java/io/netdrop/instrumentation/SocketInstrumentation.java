@@ -80,8 +80,11 @@ public final class SocketInstrumentation {
     hooks.putAll(NettySocketHooks.all());
 
     AgentBuilder builder =
-        new AgentBuilder.Default()
+        newAgentBuilder()
             .disableClassFormatChanges()
+            // Inlined advice needs no helper classes; this also keeps Byte Buddy off sun.misc.Unsafe
+            // (which Java 24+ warns about).
+            .with(AgentBuilder.InjectionStrategy.Disabled.INSTANCE)
             .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
             .with((AgentBuilder.RedefinitionStrategy.Listener) problems)
             .with((AgentBuilder.Listener) problems)
@@ -99,6 +102,27 @@ public final class SocketInstrumentation {
       builder = builder.type(named(typeHooks.typeName())).transform(typeHooks);
     }
     return new SocketInstrumentation(inst, builder.installOn(inst), problems);
+  }
+
+  /**
+   * Creates the builder with Byte Buddy's "safe" mode on while its class injectors initialise, so
+   * they never touch {@code sun.misc.Unsafe} (Java 24+ prints a warning for that); we inject no
+   * classes. The property is read once by our shaded copy's static initialisers and restored at
+   * once, so an application's own Byte Buddy is unaffected.
+   */
+  private static AgentBuilder newAgentBuilder() {
+    String property = "net.bytebuddy.safe";
+    String previous = System.getProperty(property);
+    System.setProperty(property, "true");
+    try {
+      return new AgentBuilder.Default();
+    } finally {
+      if (previous == null) {
+        System.clearProperty(property);
+      } else {
+        System.setProperty(property, previous);
+      }
+    }
   }
 
   /**
