@@ -15,14 +15,14 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * published as a whole on resize); changes take this registry's lock. Memory: about {@value
  * #BYTES_PER_CONNECTION} bytes of heap per connection with endpoints (record, endpoints and
  * table slots, measured with a heap estimate over 50,000 records on a 64-bit JVM with
- * compressed oops), so the default capacity costs at most about 12 MiB.
+ * compressed oops: 157), so the default capacity costs at most about 10 MiB.
  */
 public final class ConnectionRegistry {
   /** Default {@code capacity}: 65,536, the size of the kernel {@code sockets} map. */
   public static final int DEFAULT_CAPACITY = 65_536;
 
   /** Measured heap per connection, see the class comment. */
-  public static final int BYTES_PER_CONNECTION = 180;
+  public static final int BYTES_PER_CONNECTION = 160;
 
   private static final ConnectionRecord TOMBSTONE = tombstone();
   private static final int MIN_TABLE = 64;

@@ -103,7 +103,7 @@ class RegistrySocketEventsTest {
         assertEquals(Role.SERVER, r.role());
         assertEquals("127.0.0.1:" + server.getLocalPort() + "->127.0.0.1:" + client.getLocalPort(),
             r.endpoints().toString());
-        assertEquals("com.acme.OrderClient", r.creator(), "no application frame at accept: the listener's creator");
+        assertEquals("com.acme.OrderClient", r.creator(), "accepted sockets take their listener's creator");
       }
     }
   }

@@ -15,6 +15,7 @@ public final class Creators {
       List.of("java.", "javax.", "jdk.", "sun.", "com.sun.", "io.netty.", "io.netdrop.");
 
   private static final StackWalker WALKER = StackWalker.getInstance();
+  private static final String SELF = Creators.class.getName();
 
   private final String[] skipped;
   private final Function<Stream<StackWalker.StackFrame>, String> firstApplicationFrame;
@@ -46,6 +47,9 @@ public final class Creators {
   }
 
   boolean isSkipped(String className) {
+    if (className.equals(SELF)) {
+      return true;
+    }
     for (String p : skipped) {
       if (className.startsWith(p)) {
         return true;
