@@ -16,7 +16,9 @@ import java.util.Objects;
  *
  * <p>Times are UTC with microseconds; IPv6 endpoints are written {@code [::1]:8080}; protocols
  * {@code tcp}, {@code udp}, {@code icmp}, {@code icmpv6}, else {@code proto N}. An event whose
- * headers were not parsed (family 0) has no endpoints in its line. Allocates; thread-safe.
+ * headers were not parsed (family 0) has no endpoints in its line. With a {@link DropAttribution}
+ * the line ends with the connection, e.g. {@code conn=client 127.0.0.1:51234->127.0.0.1:8443 by
+ * com.acme.OrderClient [main]}, when the registry knows the socket. Allocates; thread-safe.
  */
 public final class DropFormatter {
 
@@ -26,11 +28,20 @@ public final class DropFormatter {
   private final DropReasons reasons;
   private final KernelSymbols symbols;
   private final MonotonicClock clock;
+  private final DropAttribution attribution;
 
+  /** A formatter without connection attribution. */
   public DropFormatter(DropReasons reasons, KernelSymbols symbols, MonotonicClock clock) {
+    this(reasons, symbols, clock, null);
+  }
+
+  /** A formatter that appends the connection {@code attribution} finds (null: none). */
+  public DropFormatter(
+      DropReasons reasons, KernelSymbols symbols, MonotonicClock clock, DropAttribution attribution) {
     this.reasons = Objects.requireNonNull(reasons, "reasons");
     this.symbols = Objects.requireNonNull(symbols, "symbols");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.attribution = attribution;
   }
 
   /** The event as one line, without a line terminator. */
@@ -54,6 +65,9 @@ public final class DropFormatter {
         .append(" dev=").append(Integer.toUnsignedString(e.ifindex()))
         .append(" cpu=").append(Integer.toUnsignedString(e.cpu()))
         .append(" at ").append(symbols.symbolize(e.location()));
+    if (attribution != null) {
+      attribution.appendTo(b, e);
+    }
     return b.toString();
   }
 

@@ -70,6 +70,28 @@ public final class SocketMaps {
     return tuples.delete(tupleKey(netns, e));
   }
 
+  /**
+   * Removes the port only while it still maps to {@code inode}: after a restart a new socket may
+   * have bound the same port, and a closed socket's cleanup must not unregister it. (Lookup and
+   * delete are two syscalls; a rebind exactly between them is not guarded.)
+   */
+  public boolean removePortIfOwned(long netns, int protocol, int port, long inode) {
+    byte[] key = portKey(netns, protocol, port);
+    return ownedBy(ports, key, inode) && ports.delete(key);
+  }
+
+  /** Removes the tuple only while it still maps to {@code e.inode()}, as {@link #removePortIfOwned}. */
+  public boolean removeTupleIfOwned(long netns, SocketEntry e) {
+    byte[] key = tupleKey(netns, e);
+    return ownedBy(tuples, key, e.inode()) && tuples.delete(key);
+  }
+
+  private static boolean ownedBy(BpfMap map, byte[] key, long inode) {
+    byte[] value = new byte[8];
+    return map.lookup(key, value)
+        && ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getLong(0) == inode;
+  }
+
   private void hint(int port) {
     if (port <= 0 || port > 0xffff) {
       throw new BpfException("port " + port + " is out of range");

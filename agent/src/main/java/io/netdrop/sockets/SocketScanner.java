@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongPredicate;
 import java.util.function.LongSupplier;
 
 /**
@@ -32,6 +33,7 @@ public final class SocketScanner implements AutoCloseable {
   private final Map<Long, Registration> live = new HashMap<>();
   private final Map<Long, Registration> closing = new HashMap<>();
   private ScheduledExecutorService executor;
+  private volatile LongPredicate heldElsewhere = inode -> false;
 
   private static final class Registration {
     final List<SocketEntry> tuples = new ArrayList<>();
@@ -54,6 +56,15 @@ public final class SocketScanner implements AutoCloseable {
     this.graceNanos = TimeUnit.MILLISECONDS.toNanos(graceMillis);
     this.debug = debug;
     this.clock = clock;
+  }
+
+  /**
+   * Defers to another owner of kernel entries (the connection registry): a closed socket for
+   * which {@code held} is true is not forgotten after the grace period but checked again on each
+   * scan, so its tuple and port stay while the other owner still keeps the socket in its own grace.
+   */
+  public void deferTo(LongPredicate held) {
+    heldElsewhere = java.util.Objects.requireNonNull(held, "held");
   }
 
   /** Scans every {@code intervalMillis} on a daemon thread, after one scan in the caller. */
@@ -112,7 +123,7 @@ public final class SocketScanner implements AutoCloseable {
     for (Iterator<Map.Entry<Long, Registration>> it = closing.entrySet().iterator();
         it.hasNext(); ) {
       Map.Entry<Long, Registration> e = it.next();
-      if (now - e.getValue().closedAt >= graceNanos) {
+      if (now - e.getValue().closedAt >= graceNanos && !heldElsewhere.test(e.getKey())) {
         forget(e.getKey(), e.getValue());
         it.remove();
       }
@@ -146,11 +157,12 @@ public final class SocketScanner implements AutoCloseable {
 
   private void forget(long inode, Registration r) {
     maps.removeSocket(inode);
+    // Only while still ours: a newer socket may have bound the same port or reused the tuple.
     for (SocketEntry e : r.ports) {
-      maps.removePort(netns, e.protocol(), e.localPort());
+      maps.removePortIfOwned(netns, e.protocol(), e.localPort(), inode);
     }
     for (SocketEntry e : r.tuples) {
-      maps.removeTuple(netns, e);
+      maps.removeTupleIfOwned(netns, e);
     }
     debug.accept("forgot closed socket:[" + inode + "]");
   }

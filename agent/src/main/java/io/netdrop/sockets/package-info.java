@@ -1,2 +1,2 @@
-/** This JVM's own sockets, read from /proc, so drops can be attributed to them. */
+/** This JVM's own sockets, from socket events and /proc, recorded so drops can be attributed to them. */
 package io.netdrop.sockets;
