@@ -44,6 +44,7 @@ class KernelDropsIT {
   private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
   private static final Pattern SOCKET = Pattern.compile(" socket=(\\d+) ");
 
+  private static final String APP = DropScenarioApp.class.getName();
   private static ForkedJvm app;
   private static final List<Integer> noisePorts = new ArrayList<>();
   private static int udpPort;
@@ -95,6 +96,8 @@ class KernelDropsIT {
 
     String to = "> 127.0.0.1:" + udpPort + " ";
     awaitCount(l -> l.contains(" drop SOCKET_RCVBUFF udp ") && l.contains(to), udpKernelDrops);
+    String line = firstLine(l -> l.contains(" drop SOCKET_RCVBUFF udp ") && l.contains(to));
+    assertTrue(line.contains(" conn=udp 127.0.0.1:" + udpPort + " by " + APP + " [main]"), line);
     assertNoDropMentionsNoisePorts();
   }
 
@@ -115,6 +118,9 @@ class KernelDropsIT {
             TIMEOUT);
     assertTrue(line.contains("(tuple)"), line);
     assertTrue(line.contains(" at tcp_v4_rcv+0x"), line);
+    // Attributed to the connection the app's main thread opened towards the closed port.
+    assertTrue(line.contains(" conn=client "), line);
+    assertTrue(line.contains("->127.0.0.1:" + closed + " by " + APP + " [main]"), line);
     assertNoDropMentionsNoisePorts();
   }
 
@@ -151,6 +157,9 @@ class KernelDropsIT {
           fail("no TCP_* drop reported for the app's non-reading receiver" + app.describe());
         }
         assertTrue(tcpDrop.contains("(socket)"), tcpDrop);
+        // The accepted connection: a server-side socket, created by the app's listener.
+        assertTrue(tcpDrop.contains(" conn=server 127.0.0.1:" + port + "->127.0.0.1:"), tcpDrop);
+        assertTrue(tcpDrop.contains(" by " + APP + " "), tcpDrop);
       }
     }
     assertNoDropMentionsNoisePorts();

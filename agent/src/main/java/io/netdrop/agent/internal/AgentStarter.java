@@ -37,15 +37,15 @@ public final class AgentStarter {
       // start rather than at the first syscall.
       log.println("netdrop: debug: " + describeJna());
     }
-    Thread starter = new Thread(() -> run(config, log), "netdrop-start");
+    Thread starter = new Thread(() -> run(config, inst, log), "netdrop-start");
     starter.setDaemon(true);
     starter.start();
   }
 
-  private static void run(NetdropConfig config, PrintStream log) {
+  private static void run(NetdropConfig config, Instrumentation inst, PrintStream log) {
     NetdropRuntime runtime;
     try {
-      runtime = NetdropRuntime.start(config, log);
+      runtime = NetdropRuntime.start(config, inst, log);
     } catch (Throwable t) {
       log.println(
           "netdrop: not started: " + describe(t) + "; the application continues without netdrop");

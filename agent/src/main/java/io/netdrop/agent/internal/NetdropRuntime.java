@@ -14,7 +14,14 @@ import io.netdrop.kernel.KernelSymbols;
 import io.netdrop.sockets.ProcSockets;
 import io.netdrop.sockets.SocketMaps;
 import io.netdrop.sockets.SocketScanner;
+import io.netdrop.bootstrap.NetdropBridge;
+import io.netdrop.drops.DropAttribution;
 import io.netdrop.drops.OverflowFormatter;
+import io.netdrop.instrumentation.SocketInstrumentation;
+import io.netdrop.sockets.ConnectionRegistry;
+import io.netdrop.sockets.RegistrySocketEvents;
+import io.netdrop.sockets.internal.FileDescriptors;
+import java.lang.instrument.Instrumentation;
 import io.netdrop.sockets.diag.ListenOverflowWatcher;
 import io.netdrop.sockets.diag.SockDiag;
 import java.io.PrintStream;
@@ -39,6 +46,7 @@ final class NetdropRuntime implements AutoCloseable {
   private final PrintStream log;
   private final ListenOverflowWatcher overflows;
   private final Map<Long, Long> overflowTotals;
+  private final RegistrySocketEvents events;
 
   private NetdropRuntime(
       DropProgram program,
@@ -48,7 +56,8 @@ final class NetdropRuntime implements AutoCloseable {
       DropReasons reasons,
       PrintStream log,
       ListenOverflowWatcher overflows,
-      Map<Long, Long> overflowTotals) {
+      Map<Long, Long> overflowTotals,
+      RegistrySocketEvents events) {
     this.program = program;
     this.scanner = scanner;
     this.reader = reader;
@@ -57,6 +66,7 @@ final class NetdropRuntime implements AutoCloseable {
     this.log = log;
     this.overflows = overflows;
     this.overflowTotals = overflowTotals;
+    this.events = events;
   }
 
   /**
@@ -64,7 +74,7 @@ final class NetdropRuntime implements AutoCloseable {
    *
    * @throws BpfException naming the first thing missing or refused
    */
-  static NetdropRuntime start(NetdropConfig config, PrintStream log) {
+  static NetdropRuntime start(NetdropConfig config, Instrumentation inst, PrintStream log) {
     HostChecks checks = new HostChecks(config.btfPath());
     for (HostCheck c : checks.run(true)) {
       if (c.failed()) {
@@ -83,6 +93,8 @@ final class NetdropRuntime implements AutoCloseable {
     SocketScanner scanner = null;
     DropReader reader = null;
     ListenOverflowWatcher overflows = null;
+    RegistrySocketEvents events = null;
+    SocketInstrumentation instrumentation = null;
     try {
       SocketMaps maps =
           new SocketMaps(
@@ -90,22 +102,39 @@ final class NetdropRuntime implements AutoCloseable {
               program.map("ports"),
               program.map("tuples"),
               program.map("port_hint"));
+      long netns = ProcSockets.netnsInode();
+      // Each socket the application opens from now on is in the kernel map before its first packet.
+      ConnectionRegistry registry = ConnectionRegistry.create();
+      events =
+          RegistrySocketEvents.builder(registry)
+              .fileDescriptors(FileDescriptors.open(inst))
+              .graceMillis(CLOSED_GRACE_MILLIS)
+              .build();
+      events.attach(maps, netns);
+      NetdropBridge.install(events);
+      instrumentation = SocketInstrumentation.install(inst);
+      for (String problem : instrumentation.problems()) {
+        log.println("netdrop: instrumentation: " + problem);
+      }
+      events.start(config.scanInterval().toMillis());
       boolean debug = config.debug();
       scanner =
           new SocketScanner(
               maps,
-              ProcSockets.netnsInode(),
+              netns,
               CLOSED_GRACE_MILLIS,
               line -> {
                 if (debug) {
                   log.println("netdrop: debug: " + line);
                 }
               });
+      scanner.deferTo(registry::holds);
       scanner.start(config.scanInterval().toMillis());
       DropListener listener = event -> {};
       if (config.logDrops()) {
         DropFormatter formatter =
-            new DropFormatter(reasons, KernelSymbols.load(), MonotonicClock.create());
+            new DropFormatter(
+                reasons, KernelSymbols.load(), MonotonicClock.create(), new DropAttribution(registry));
         listener = event -> log.println(formatter.format(event));
       }
       reader =
@@ -133,8 +162,15 @@ final class NetdropRuntime implements AutoCloseable {
               problem -> log.println("netdrop: " + problem));
       overflows.start();
       return new NetdropRuntime(
-          program, scanner, reader, totals, reasons, log, overflows, overflowTotals);
+          program, scanner, reader, totals, reasons, log, overflows, overflowTotals, events);
     } catch (RuntimeException e) {
+      NetdropBridge.install(null);
+      if (instrumentation != null) {
+        instrumentation.uninstall();
+      }
+      if (events != null) {
+        events.close();
+      }
       if (overflows != null) {
         overflows.close();
       }
@@ -194,6 +230,8 @@ final class NetdropRuntime implements AutoCloseable {
   /** Reads the last events, prints the totals, then detaches and frees everything. */
   @Override
   public void close() {
+    NetdropBridge.install(null); // the application's last socket calls cost nothing from here on
+    events.close();
     overflows.pollNow(); // the last overflows before the totals
     overflows.close();
     scanner.close();

@@ -10,9 +10,16 @@ import java.util.stream.Stream;
  * RegistrySocketEvents#CAPTURE_CREATOR} for the measurement), so callers make it optional.
  */
 public final class Creators {
-  /** Class-name prefixes that are never "the application". */
+  /**
+   * Class-name prefixes that are never "the application": the JDK, Netty, and netdrop's own
+   * packages on a socket event's path (named one by one, so an application package under
+   * {@code io.netdrop}, like the integration tests' apps, still counts).
+   */
   public static final List<String> SKIPPED =
-      List.of("java.", "javax.", "jdk.", "sun.", "com.sun.", "io.netty.", "io.netdrop.");
+      List.of(
+          "java.", "javax.", "jdk.", "sun.", "com.sun.", "io.netty.",
+          "io.netdrop.bootstrap.", "io.netdrop.sockets.", "io.netdrop.agent.",
+          "io.netdrop.instrumentation.");
 
   private static final StackWalker WALKER = StackWalker.getInstance();
   private static final String SELF = Creators.class.getName();
