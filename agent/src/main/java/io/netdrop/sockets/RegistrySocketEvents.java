@@ -398,7 +398,9 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
       remotePort = SocketCalls.port(sa);
     }
     Endpoints e = Endpoints.of(family, local, localPort, remote, remotePort);
-    boolean listening = remotePort == 0 && r.transport() == TCP && SocketCalls.listening(fd);
+    // listen() itself is not reported (it follows bind() and changes no endpoint), so a TCP socket
+    // bound without a peer counts as a listener, and its port as ours, until it connects.
+    boolean listening = remotePort == 0 && r.transport() == TCP;
     synchronized (r) {
       r.endpoints(e);
       if (r.transport() == TCP) {

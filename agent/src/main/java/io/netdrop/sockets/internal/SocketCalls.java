@@ -22,7 +22,6 @@ public final class SocketCalls {
 
   private static final int SOL_SOCKET = 1;
   private static final int SO_TYPE = 3;
-  private static final int SO_ACCEPTCONN = 30;
   private static final int SO_DOMAIN = 39;
   /** Larger than struct stat on x86_64 (144) and aarch64 (128). */
   static final int STAT_SIZE = 256;
@@ -72,11 +71,6 @@ public final class SocketCalls {
   /** AF_INET, AF_INET6, AF_UNIX, ... of the socket; -1 if {@code fd} is not a socket. */
   public static int domain(int fd) {
     return intOption(fd, SO_DOMAIN);
-  }
-
-  /** Whether the socket is listening (only listen() sets SO_ACCEPTCONN). */
-  public static boolean listening(int fd) {
-    return intOption(fd, SO_ACCEPTCONN) == 1;
   }
 
   private static int intOption(int fd, int option) {
