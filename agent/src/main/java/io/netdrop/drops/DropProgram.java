@@ -30,7 +30,18 @@ public final class DropProgram implements AutoCloseable {
 
   /** Settings the kernel side reads from its {@code config} map (struct nd_config). */
   public record Settings(
-      int ringBufferBytes, int eventsPerSecond, int eventBurst, int wakeupBytes, AttachMode mode) {}
+      int ringBufferBytes, int eventsPerSecond, int eventBurst, int wakeupBytes, AttachMode mode) {
+
+    /** The kernel-side settings of {@code config}. */
+    public static Settings of(io.netdrop.config.NetdropConfig config) {
+      return new Settings(
+          config.ringBufferBytes(),
+          config.eventsPerSecond(),
+          config.eventBurst(),
+          config.wakeupBytes(),
+          config.attach());
+    }
+  }
 
   private final BpfObject object;
   private final List<BpfLink> links = new ArrayList<>();

@@ -25,7 +25,7 @@ public final class OverflowFormatter {
   public static String format(Overflow o, Instant now) {
     byte[] address = o.localAddress();
     int family = o.family();
-    if (family == 10 && isV4Mapped(address)) {
+    if (family == 10 && InetText.isV4Mapped(address)) {
       // A dual-stack Java listener: show it as the IPv4 endpoint its clients used.
       family = 2;
       address = Arrays.copyOf(Arrays.copyOfRange(address, 12, 16), 16);
@@ -33,14 +33,5 @@ public final class OverflowFormatter {
     return TIME.format(now) + " netdrop: drop " + REASON + " tcp > "
         + InetText.endpoint(family, address, o.localPort()) + " socket=" + o.inode()
         + " (sk_drops) count=" + o.newDrops() + " total=" + o.totalDrops();
-  }
-
-  private static boolean isV4Mapped(byte[] a) {
-    for (int i = 0; i < 10; i++) {
-      if (a[i] != 0) {
-        return false;
-      }
-    }
-    return a[10] == (byte) 0xff && a[11] == (byte) 0xff;
   }
 }

@@ -45,8 +45,8 @@ public final class Endpoints {
     if (localPort < 0 || localPort > 0xffff || remotePort < 0 || remotePort > 0xffff) {
       throw new IllegalArgumentException("port out of range: " + localPort + ", " + remotePort);
     }
-    boolean remoteMappedOrNone = remotePort == 0 || SocketMaps.isV4Mapped(remote16);
-    boolean localMappedOrUnknown = SocketMaps.isV4Mapped(local16) || isZero(local16) && remotePort != 0;
+    boolean remoteMappedOrNone = remotePort == 0 || InetText.isV4Mapped(remote16);
+    boolean localMappedOrUnknown = InetText.isV4Mapped(local16) || isZero(local16) && remotePort != 0;
     if (family == InetText.AF_INET6
         && remoteMappedOrNone
         && localMappedOrUnknown) {
@@ -57,7 +57,7 @@ public final class Endpoints {
 
   private static byte[] v4(byte[] mapped) {
     byte[] a = new byte[16];
-    if (SocketMaps.isV4Mapped(mapped)) {
+    if (InetText.isV4Mapped(mapped)) {
       System.arraycopy(mapped, 12, a, 0, 4);
     }
     return a;

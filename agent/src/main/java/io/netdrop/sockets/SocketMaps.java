@@ -120,10 +120,10 @@ public final class SocketMaps {
     byte[] local = e.localAddress();
     byte[] remote = e.remoteAddress();
     int family = e.family();
-    if (family == AF_INET6 && isV4Mapped(remote)) {
+    if (family == AF_INET6 && InetText.isV4Mapped(remote)) {
       // The kernel sees IPv4 packets for a dual-stack socket talking to a v4-mapped peer.
       family = AF_INET;
-      local = isV4Mapped(local) ? Arrays.copyOfRange(local, 12, 16) : new byte[4];
+      local = InetText.isV4Mapped(local) ? Arrays.copyOfRange(local, 12, 16) : new byte[4];
       remote = Arrays.copyOfRange(remote, 12, 16);
     }
     ByteBuffer b = ByteBuffer.allocate(TUPLE_KEY_SIZE).order(ByteOrder.nativeOrder());
@@ -133,17 +133,6 @@ public final class SocketMaps {
     return b.array();
   }
 
-  static boolean isV4Mapped(byte[] a) {
-    if (a.length != 16) {
-      return false;
-    }
-    for (int i = 0; i < 10; i++) {
-      if (a[i] != 0) {
-        return false;
-      }
-    }
-    return a[10] == (byte) 0xff && a[11] == (byte) 0xff;
-  }
 
   private static byte[] longKey(long v) {
     return ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(v).array();

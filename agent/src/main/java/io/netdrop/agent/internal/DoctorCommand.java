@@ -33,13 +33,7 @@ public final class DoctorCommand {
   }
 
   private static HostCheck attach(HostChecks checks, NetdropConfig config) {
-    DropProgram.Settings settings =
-        new DropProgram.Settings(
-            config.ringBufferBytes(),
-            config.eventsPerSecond(),
-            config.eventBurst(),
-            config.wakeupBytes(),
-            config.attach());
+    DropProgram.Settings settings = DropProgram.Settings.of(config);
     try (DropProgram program =
         DropProgram.load(checks.btf(), settings, ProcSockets.pidNamespace())) {
       return HostCheck.ok("load and attach", program.attachDescription() + " verified and attached");

@@ -82,13 +82,7 @@ final class NetdropRuntime implements AutoCloseable {
       }
     }
     DropReasons reasons = DropReasons.fromEnumerators(checks.reasonEnum(), "btf");
-    DropProgram.Settings settings =
-        new DropProgram.Settings(
-            config.ringBufferBytes(),
-            config.eventsPerSecond(),
-            config.eventBurst(),
-            config.wakeupBytes(),
-            config.attach());
+    DropProgram.Settings settings = DropProgram.Settings.of(config);
     DropProgram program = DropProgram.load(checks.btf(), settings, ProcSockets.pidNamespace());
     SocketScanner scanner = null;
     DropReader reader = null;
