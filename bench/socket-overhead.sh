@@ -4,14 +4,18 @@
 # the machine shows up in both columns rather than as overhead.
 #   SocketOpenCloseBenchmark: ns per socket opened and closed (connect/accept/close, SocketChannel
 #     open/close, DatagramChannel open/bind/close); the agent registers each socket synchronously.
-#   LoopbackEchoBenchmark: 64-byte round trips/s over a connected loopback pair (the I/O path).
+#   LoopbackEchoBenchmark: 64-byte round trips/s over a connected loopback pair (the I/O path),
+#     once on both CPUs and once with the JVM pinned to one CPU ("(1cpu)"): a ping-pong's rate on
+#     two CPUs depends on where the scheduler puts the two threads, which varies from fork to
+#     fork; on one CPU it is CPU time per round trip, where the agent's hooks would show.
+#   UsedHookBenchmark: ns per call of the hook the agent runs on every read and write, alone.
 # Also times JVM start-up with and without the agent (to main, to "netdrop: watching", to exit).
 #
 #   bench/socket-overhead.sh [extra JMH options, e.g. -p or -prof]     (root: the agent loads BPF)
 #   ROUNDS=3 STARTS=10 JMH_OPTS='-f 1 -wi 3 -w 1s -i 8 -r 2s' bench/socket-overhead.sh
-# (defaults: ROUNDS=2, STARTS=5, JMH_OPTS='-f 1 -wi 2 -w 1s -i 4 -r 2s')
+# (defaults: ROUNDS=2, STARTS=5, JMH_OPTS='-f 1 -wi 2 -w 1s -i 3 -r 2s')
 #
-# About 5 minutes on 2 cores with the defaults. Raw JMH output and JSON go to
+# About 6 minutes on 2 cores with the defaults. Raw JMH output and JSON go to
 # bench/results/socket-overhead-<time>-*.{txt,json}; the tables are printed at the end and kept in
 # bench/results/socket-overhead-<time>-summary.txt.
 set -euo pipefail
@@ -28,9 +32,9 @@ rounds=${ROUNDS:-2}
 starts=${STARTS:-5}
 agent_jar="$PWD/agent/target/netdrop-agent.jar"
 jar=bench/jmh/target/benchmarks.jar
-benchmarks='io\.netdrop\.bench\.(SocketOpenCloseBenchmark|LoopbackEchoBenchmark)\.'
+benchmarks='io\.netdrop\.bench\.(SocketOpenCloseBenchmark|LoopbackEchoBenchmark|UsedHookBenchmark)\.'
 # One fork per benchmark and run by default; the rounds supply the fork-to-fork variation.
-read -r -a jmh_opts <<<"${JMH_OPTS:--f 1 -wi 2 -w 1s -i 4 -r 2s}"
+read -r -a jmh_opts <<<"${JMH_OPTS:--f 1 -wi 2 -w 1s -i 3 -r 2s}"
 jmh_opts+=(-foe true)
 
 echo "socket-overhead.sh: installing netdrop-agent into the local Maven repository"
@@ -51,21 +55,24 @@ summary=$prefix-summary.txt
   echo "# command: $java -jar $jar ${jmh_opts[*]} $* '$benchmarks'"
   echo "#   with:    -jvmArgsAppend '-javaagent:$agent_jar -Dnetdrop.bench.agent=on'"
   echo "#   without: -jvmArgsAppend '-Dnetdrop.bench.agent=off'"
+  echo "#   (1cpu): the same under taskset -c 1, LoopbackEchoBenchmark only"
   echo "# rounds: $rounds (without then with, alternating)"
 } >"$summary"
 
-# run_jmh VARIANT ROUND [extra JMH options]: one JMH run, raw output in $prefix-VARIANT-ROUND.txt
+# run_jmh VARIANT ROUND NAME LAUNCHER BENCHMARKS [extra JMH options]: one JMH run, raw output in
+# $prefix-VARIANT-NAME-ROUND.txt; scores are labelled with NAME unless it is "all".
 run_jmh() {
-  local variant=$1 round=$2
-  shift 2
-  local base=$prefix-$variant-$round
+  local variant=$1 round=$2 name=$3 launcher=$4 pattern=$5
+  shift 5
+  local base=$prefix-$variant-$name-$round
   local jvm_args="-Dnetdrop.bench.agent=off"
   if [ "$variant" = with ]; then
     jvm_args="-javaagent:$agent_jar -Dnetdrop.bench.agent=on"
   fi
-  echo "socket-overhead.sh: round $round/$rounds, $variant agent, output in $base.txt"
-  "$java" -jar "$jar" "${jmh_opts[@]}" -jvmArgsAppend "$jvm_args" -rf json -rff "$base.json" \
-    "$@" "$benchmarks" >"$base.txt" 2>&1 || {
+  echo "socket-overhead.sh: round $round/$rounds, $variant agent, $name, output in $base.txt"
+  # shellcheck disable=SC2086 # the launcher is a command prefix or nothing
+  $launcher "$java" -jar "$jar" "${jmh_opts[@]}" -jvmArgsAppend "$jvm_args" -rf json -rff "$base.json" \
+    "$@" "$pattern" >"$base.txt" 2>&1 || {
     echo "socket-overhead.sh: JMH failed; last lines of $base.txt:" >&2
     tail -30 "$base.txt" >&2
     exit 1
@@ -85,14 +92,20 @@ run_jmh() {
     echo "socket-overhead.sh: netdrop printed in the run without the agent: $base.txt" >&2
     exit 1
   fi
-  jq -r --arg v "$variant" '.[] | .benchmark as $b | .primaryMetric.scoreUnit as $u
+  local label=""
+  [ "$name" = all ] || label=" ($name)"
+  jq -r --arg v "$variant" --arg l "$label" '.[] | (.benchmark + $l) as $b
+      | .primaryMetric.scoreUnit as $u
       | .primaryMetric.rawData[][] | [$v, $b, $u, tostring] | @tsv' "$base.json" >>"$prefix-scores.tsv"
 }
 
+echo_benchmarks='io\.netdrop\.bench\.LoopbackEchoBenchmark\.'
 : >"$prefix-scores.tsv"
 for round in $(seq "$rounds"); do
-  run_jmh without "$round" "$@"
-  run_jmh with "$round" "$@"
+  for variant in without with; do
+    run_jmh "$variant" "$round" all "" "$benchmarks" "$@"
+    run_jmh "$variant" "$round" 1cpu "taskset -c 1" "$echo_benchmarks" "$@"
+  done
 done
 
 # Start-up: wall clock from launch to main, to the agent being ready, and to exit, ms.
@@ -124,7 +137,7 @@ done
   "$java" -cp "$jar" io.netdrop.bench.OverheadSummary <"$prefix-scores.tsv"
   echo
   echo "## Drops the kernel reported on the benchmark JVM's own sockets (agent totals per fork)"
-  for f in "$prefix"-with-*.txt; do
+  for f in "$prefix"-with-all-*.txt; do
     awk -v run="$(basename "$f" .txt)" '
       /^# Benchmark: / { bench = $3; sub(/.*\./, "", bench) }
       /netdrop: totals/ { sub(/.*(; | )matched=/, "matched="); print "  " run " " bench ": " $0 }' "$f"
