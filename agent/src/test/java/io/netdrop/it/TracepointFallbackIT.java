@@ -27,7 +27,7 @@ class TracepointFallbackIT {
   void reportsDropsThroughTheTracepointAndCountsWhatTheRateLimitHeldBack() throws Exception {
     try (ForkedJvm app =
         ForkedJvm.builder()
-            .agentArgs("attach=tracepoint,events-per-second=1,event-burst=5,scan-interval-ms=100")
+            .agentArgs("attach=tracepoint,events-per-second=1,event-burst=5,scan-interval-ms=60000") // registration by the instrumentation alone
             .mainClass(DropScenarioApp.class.getName())
             .start()) {
       String ready = app.awaitLine(l -> l.startsWith("netdrop: watching kfree_skb drops"), TIMEOUT);
@@ -44,7 +44,6 @@ class TracepointFallbackIT {
 
       app.writeLine("udp-open");
       int port = Integer.parseInt(app.awaitLine(l -> l.startsWith("udp-port "), TIMEOUT).substring(9));
-      Thread.sleep(500); // five scan intervals: the socket is registered
       try (DatagramChannel sender = DatagramChannel.open()) {
         for (int i = 0; i < 300; i++) {
           sender.send(ByteBuffer.allocate(1000), new InetSocketAddress(LOOPBACK, port));

@@ -37,6 +37,8 @@ import java.util.TreeMap;
 final class NetdropRuntime implements AutoCloseable {
   /** How long a closed socket's tuple stays registered, for the peer's late packets. */
   static final long CLOSED_GRACE_MILLIS = 30_000;
+  /** How often listeners' sk_drops are read (one sock_diag dump of this network namespace). */
+  static final long OVERFLOW_POLL_MILLIS = 1_000;
 
   private final DropProgram program;
   private final SocketScanner scanner;
@@ -151,7 +153,7 @@ final class NetdropRuntime implements AutoCloseable {
                   log.println(OverflowFormatter.format(o, Instant.now()));
                 }
               },
-              config.scanInterval().toMillis(),
+              OVERFLOW_POLL_MILLIS,
               false,
               problem -> log.println("netdrop: " + problem));
       overflows.start();
