@@ -42,6 +42,10 @@ typedef _Bool bool;
 
 #include "netdrop.h"
 
+/* Linux 6.2+ kfunc: a typed, fault-safe view of kernel memory, so packet headers are read with
+ * plain loads instead of a bpf_probe_read_kernel call (about 14 ns per drop here). */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
 /* uapi constants, spelled out so the object builds without kernel headers. */
 enum {
 	BPF_MAP_TYPE_HASH = 1,
@@ -116,6 +120,15 @@ struct sk_buff {
 	__u16 transport_header;
 	__u16 network_header;
 	unsigned char *head;
+};
+/* Header types, read through bpf_rdonly_cast on the hot path (only non-bitfield members). */
+struct iphdr {
+	__u8 protocol;
+	__be16 frag_off;
+};
+struct udphdr {
+	__be16 source;
+	__be16 dest;
 };
 enum skb_drop_reason {
 	SKB_NOT_DROPPED_YET = 0,
@@ -427,6 +440,32 @@ static __always_inline __u64 match_socketless(const struct nd_packet *p, __u32 n
 	return 0;
 }
 
+/*
+ * The hot path for drops that are not ours: an IPv4 TCP/UDP packet whose ports none of our
+ * sockets use. Reads four header fields through typed loads (no helper call). Returns true
+ * when the full parse must decide (any port hinted, not IPv4, no ports, or a later fragment).
+ */
+static __always_inline bool ipv4_ports_hinted(struct sk_buff *skb)
+{
+	unsigned char *head = skb->head;
+	__u16 nh = skb->network_header;
+
+	if (!head || nh == NO_HEADER)
+		return true;
+	struct iphdr *ip = bpf_rdonly_cast(head + nh, bpf_core_type_id_kernel(struct iphdr));
+	__u8 ver_ihl = *(__u8 *)ip;
+	if ((ver_ihl >> 4) != 4)
+		return true;
+	__u8 proto = ip->protocol;
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		return true;
+	if (ip->frag_off & bpf_htons(0x1fff))
+		return true;
+	struct udphdr *ports =
+		bpf_rdonly_cast(head + nh + (ver_ihl & 0x0f) * 4, bpf_core_type_id_kernel(struct udphdr));
+	return port_hinted(bpf_ntohs(ports->source)) || port_hinted(bpf_ntohs(ports->dest));
+}
+
 static __always_inline void count_drop(__u64 inode, __u32 reason)
 {
 	struct nd_count_key key = {.sock_inode = inode, .reason = reason};
@@ -505,10 +544,13 @@ static __always_inline int handle_drop(struct sk_buff *skb, __u64 location, __u3
 		}
 	}
 
-	struct net_device *dev = READ(trusted, skb, dev);
-
 	if (!how) {
 		/* No live socket of ours (none, or closed, or a request/time-wait sock): match by tuple. */
+		if (trusted && !ipv4_ports_hinted(skb))
+			return 0; /* an IPv4 packet on ports none of our sockets use: the common case */
+	}
+	struct net_device *dev = READ(trusted, skb, dev);
+	if (!how) {
 		parse_packet(skb, &p, trusted);
 		if (!p.parsed || (!port_hinted(p.dport) && !port_hinted(p.sport)))
 			return 0; /* the common case for drops that are not ours: leave early */

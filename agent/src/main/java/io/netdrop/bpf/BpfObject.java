@@ -9,6 +9,7 @@ import io.netdrop.bpf.btf.CoreResult;
 import io.netdrop.bpf.btf.MapDefinition;
 import io.netdrop.bpf.btf.MapDefinitions;
 import io.netdrop.bpf.elf.BpfObjectFile;
+import io.netdrop.bpf.elf.KfuncCall;
 import io.netdrop.bpf.elf.MapReference;
 import io.netdrop.bpf.elf.ProgramSpec;
 import io.netdrop.bpf.sys.BpfConstants;
@@ -32,6 +33,7 @@ import java.util.Optional;
 public final class BpfObject implements AutoCloseable {
   private static final int LD_IMM64 = 0x18;
   private static final int PSEUDO_MAP_FD = 1;
+  private static final int PSEUDO_KFUNC_CALL = 2;
 
   private final BpfObjectFile file;
   private final Btf objectBtf;
@@ -112,6 +114,7 @@ public final class BpfObject implements AutoCloseable {
     byte[] insns = spec.instructions().clone();
     List<String> unsatisfied = relocateCore(spec, insns);
     patchMaps(spec, insns);
+    patchKfuncs(spec, insns);
 
     String section = spec.sectionName();
     int progType;
@@ -184,6 +187,25 @@ public final class BpfObject implements AutoCloseable {
       insns[at + 1] = (byte) ((insns[at + 1] & 0x0f) | (PSEUDO_MAP_FD << 4));
       putInt(insns, at + 4, fd);
       putInt(insns, at + 12, 0);
+    }
+  }
+
+  /** Points each call to an extern kernel function at that function's id in the kernel's BTF. */
+  private void patchKfuncs(ProgramSpec spec, byte[] insns) {
+    for (KfuncCall call : spec.kfuncCalls()) {
+      int id =
+          kernelBtf
+              .findType(BtfKind.FUNC, call.name())
+              .orElseThrow(
+                  () ->
+                      new BpfException(
+                          "program " + spec.name() + " calls kernel function " + call.name()
+                              + ", which this kernel does not have"));
+      int at = call.instructionIndex() * 8;
+      insns[at + 1] = (byte) ((insns[at + 1] & 0x0f) | (PSEUDO_KFUNC_CALL << 4));
+      insns[at + 2] = 0; // off 0: the function is in vmlinux, not a module
+      insns[at + 3] = 0;
+      putInt(insns, at + 4, id);
     }
   }
 

@@ -29,7 +29,8 @@ final class ProgramReader {
 
   private ProgramReader() {}
 
-  private record Extent(ElfSymbol symbol, int start, int end, List<MapReference> maps) {
+  private record Extent(
+      ElfSymbol symbol, int start, int end, List<MapReference> maps, List<KfuncCall> kfuncs) {
     String label() {
       return "program '" + symbol.name() + "'";
     }
@@ -63,6 +64,9 @@ final class ProgramReader {
         link(elf, maps, section, code, extents, relocation);
       }
       for (Extent extent : extents) {
+        rejectLocalCalls(code, extent);
+      }
+      for (Extent extent : extents) {
         byte[] instructions = new byte[extent.end() - extent.start()];
         code.get(extent.start(), instructions);
         extent.maps().sort(Comparator.comparingInt(MapReference::instructionIndex));
@@ -72,7 +76,8 @@ final class ProgramReader {
                 section.name(),
                 extent.start(),
                 instructions,
-                extent.maps()));
+                extent.maps(),
+                extent.kfuncs()));
       }
     }
     return List.copyOf(programs);
@@ -126,7 +131,8 @@ final class ProgramReader {
         throw new ElfFormatException(
             label + " overlaps program '" + extents.get(extents.size() - 1).symbol().name() + "'");
       }
-      extents.add(new Extent(f, (int) start, (int) (start + size), new ArrayList<>()));
+      extents.add(
+          new Extent(f, (int) start, (int) (start + size), new ArrayList<>(), new ArrayList<>()));
     }
     return extents;
   }
@@ -148,12 +154,6 @@ final class ProgramReader {
     for (int at = extent.start(); at < extent.end(); at += SLOT) {
       int opcode = Byte.toUnsignedInt(code.get(at));
       int source = Byte.toUnsignedInt(code.get(at + 1)) >>> 4;
-      if (opcode == OP_CALL && source == BPF_PSEUDO_CALL) {
-        throw new ElfFormatException(
-            extent.at(at)
-                + " is a BPF-to-BPF call: subprograms are not supported"
-                + " (the BPF source must inline every function)");
-      }
       if (opcode == OP_LD_IMM64) {
         if (source == BPF_PSEUDO_FUNC) {
           throw new ElfFormatException(
@@ -163,6 +163,26 @@ final class ProgramReader {
           throw new ElfFormatException(
               extent.at(at) + " is an ld_imm64 cut off by the end of the program");
         }
+        at += SLOT;
+      }
+    }
+  }
+
+  /** A pseudo call that is not a kfunc call is a BPF-to-BPF call, which the loader does not link. */
+  private static void rejectLocalCalls(ByteBuffer code, Extent extent) {
+    for (int at = extent.start(); at < extent.end(); at += SLOT) {
+      int opcode = Byte.toUnsignedInt(code.get(at));
+      int source = Byte.toUnsignedInt(code.get(at + 1)) >>> 4;
+      int index = (at - extent.start()) / SLOT;
+      if (opcode == OP_CALL
+          && source == BPF_PSEUDO_CALL
+          && extent.kfuncs().stream().noneMatch(k -> k.instructionIndex() == index)) {
+        throw new ElfFormatException(
+            extent.at(at)
+                + " is a BPF-to-BPF call: subprograms are not supported"
+                + " (the BPF source must inline every function)");
+      }
+      if (opcode == OP_LD_IMM64) {
         at += SLOT;
       }
     }
@@ -197,6 +217,13 @@ final class ProgramReader {
     }
     ElfSymbol symbol = elf.symbols().get(relocation.symbolIndex());
     String symbolName = "symbol '" + symbol.name() + "' (#" + symbol.index() + ")";
+    if (relocation.type() == ElfRelocation.R_BPF_64_32
+        && symbol.sectionIndex() == ElfSymbol.SHN_UNDEF
+        && Byte.toUnsignedInt(code.get((int) offset)) == OP_CALL) {
+      // A call to an extern kernel function (`extern ... __ksym`): resolved against kernel BTF.
+      extent.kfuncs().add(new KfuncCall((int) ((offset - extent.start()) / SLOT), symbol.name()));
+      return;
+    }
     if (relocation.type() == ElfRelocation.R_BPF_64_32) {
       throw new ElfFormatException(
           extent.at(offset)

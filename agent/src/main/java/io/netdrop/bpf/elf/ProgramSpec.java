@@ -20,7 +20,8 @@ public record ProgramSpec(
     String sectionName,
     int sectionOffset,
     byte[] instructions,
-    List<MapReference> mapReferences) {
+    List<MapReference> mapReferences,
+    List<KfuncCall> kfuncCalls) {
 
   /** Size of one BPF instruction slot in bytes. */
   public static final int INSTRUCTION_SIZE = 8;
@@ -43,6 +44,17 @@ public record ProgramSpec(
     }
     instructions = instructions.clone();
     mapReferences = List.copyOf(mapReferences);
+    kfuncCalls = List.copyOf(kfuncCalls);
+  }
+
+  /** A program that calls no kernel function. */
+  public ProgramSpec(
+      String name,
+      String sectionName,
+      int sectionOffset,
+      byte[] instructions,
+      List<MapReference> mapReferences) {
+    this(name, sectionName, sectionOffset, instructions, mapReferences, List.of());
   }
 
   /** A copy of the instructions: callers patch their own copy before loading. */
@@ -63,13 +75,14 @@ public record ProgramSpec(
         && sectionName.equals(other.sectionName)
         && sectionOffset == other.sectionOffset
         && Arrays.equals(instructions, other.instructions)
-        && mapReferences.equals(other.mapReferences);
+        && mapReferences.equals(other.mapReferences)
+        && kfuncCalls.equals(other.kfuncCalls);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(
-        name, sectionName, sectionOffset, Arrays.hashCode(instructions), mapReferences);
+        name, sectionName, sectionOffset, Arrays.hashCode(instructions), mapReferences, kfuncCalls);
   }
 
   @Override
@@ -84,6 +97,8 @@ public record ProgramSpec(
         + instructionCount()
         + " slots, mapReferences="
         + mapReferences
+        + ", kfuncCalls="
+        + kfuncCalls
         + "]";
   }
 }

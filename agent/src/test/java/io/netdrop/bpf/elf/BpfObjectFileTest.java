@@ -103,6 +103,22 @@ class BpfObjectFileTest {
   }
 
   @Test
+  void pointsKernelFunctionCallsAtTheirCallInstructions() {
+    BpfObjectFile object = real();
+    for (String name : List.of("nd_kfree_skb", "nd_kfree_skb_norx")) {
+      ProgramSpec program = object.program(name).orElseThrow();
+      assertFalse(program.kfuncCalls().isEmpty(), name + " reads headers through bpf_rdonly_cast");
+      byte[] code = program.instructions();
+      for (KfuncCall call : program.kfuncCalls()) {
+        assertEquals("bpf_rdonly_cast", call.name());
+        assertEquals(0x85, Byte.toUnsignedInt(code[call.instructionIndex() * 8]), "a call");
+      }
+    }
+    // The classic tracepoint variant reads with bpf_probe_read_kernel and calls no kfunc.
+    assertTrue(object.program("nd_kfree_skb_tp").orElseThrow().kfuncCalls().isEmpty());
+  }
+
+  @Test
   void endsEveryProgramWhereTheVerifierRequires() {
     // The verifier rejects a program whose last instruction is not an exit or a jump, so a
     // program cut at the wrong symbol boundary shows up here.
@@ -140,9 +156,11 @@ class BpfObjectFileTest {
     int relocations =
         elf.sections().stream()
             .filter(ElfSection::isExecutable)
-            .mapToInt(s -> elf.relocations(s).size())
+            .mapToLong(
+                s -> elf.relocations(s).stream().filter(r -> r.type() == ElfRelocation.R_BPF_64_64).count())
+            .mapToInt(Math::toIntExact)
             .sum();
-    assertEquals(relocations, references, "one map reference per program relocation");
+    assertEquals(relocations, references, "one map reference per R_BPF_64_64 program relocation");
   }
 
   @Test
@@ -225,8 +243,8 @@ class BpfObjectFileTest {
   @Test
   void rejectsRelocationOnNonLdImm64NamingProgramAndInstruction() {
     // Instruction 0 of a program reads its context argument; it is never an ld_imm64.
-    String message = rejectionOf(p -> p.u64(p.relocationEntry(".reltp_btf/kfree_skb", 0), 0));
-    assertContains(message, "program 'nd_kfree_skb' instruction 0", "not an ld_imm64", "sockets");
+    String message = rejectionOf(p -> p.u64(p.mapRelocationEntry(".reltp_btf/kfree_skb", 0), 0));
+    assertContains(message, "program 'nd_kfree_skb' instruction 0", "not an ld_imm64", "map relocation to symbol '");
   }
 
   @Test
@@ -244,7 +262,7 @@ class BpfObjectFileTest {
     ObjectPatcher patcher = ObjectPatcher.ofRealObject();
     int license = patcher.symbol("LICENSE").index();
     String message =
-        rejectionOf(p -> p.u32(p.relocationEntry(".reltp_btf/kfree_skb", 0) + 12, license));
+        rejectionOf(p -> p.u32(p.mapRelocationEntry(".reltp_btf/kfree_skb", 0) + 12, license));
     assertContains(
         message, "program 'nd_kfree_skb'", "section 'license'", "global data is not supported");
   }

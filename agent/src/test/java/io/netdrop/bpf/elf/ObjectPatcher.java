@@ -76,6 +76,18 @@ final class ObjectPatcher {
     return (int) (section(relocationSection).offset() + 16L * index);
   }
 
+  /** Offset of the {@code index}-th R_BPF_64_64 (map) entry of a relocation section. */
+  int mapRelocationEntry(String relocationSection, int index) {
+    ElfSection rel = section(relocationSection);
+    int seen = 0;
+    for (long at = rel.offset(); at < rel.offset() + rel.size(); at += 16) {
+      if ((buffer.getLong((int) at + 8) & 0xffffffffL) == ElfRelocation.R_BPF_64_64 && seen++ == index) {
+        return (int) at;
+      }
+    }
+    throw new IllegalArgumentException("no map relocation #" + index + " in " + relocationSection);
+  }
+
   int u8(int at) {
     return Byte.toUnsignedInt(buffer.get(at));
   }
