@@ -123,8 +123,7 @@ struct sk_buff {
 };
 /* Header types, read through bpf_rdonly_cast on the hot path (only non-bitfield members). */
 struct iphdr {
-	__u8 protocol;
-	__be16 frag_off;
+	__u8 tos;
 };
 struct udphdr {
 	__be16 source;
@@ -441,9 +440,10 @@ static __always_inline __u64 match_socketless(const struct nd_packet *p, __u32 n
 }
 
 /*
- * The hot path for drops that are not ours: an IPv4 TCP/UDP packet whose ports none of our
- * sockets use. Reads four header fields through typed loads (no helper call). Returns true
- * when the full parse must decide (any port hinted, not IPv4, no ports, or a later fragment).
+ * The hot path for drops that are not ours: an IPv4 packet whose ports none of our sockets use.
+ * Three typed loads (no helper call). Protocol and fragment are not checked here: for a packet
+ * without ports the two bytes read are arbitrary, and a false hint only costs the full parse,
+ * which decides. Returns true when the full parse must decide.
  */
 static __always_inline bool ipv4_ports_hinted(struct sk_buff *skb)
 {
@@ -452,18 +452,12 @@ static __always_inline bool ipv4_ports_hinted(struct sk_buff *skb)
 
 	if (!head || nh == NO_HEADER)
 		return true;
-	struct iphdr *ip = bpf_rdonly_cast(head + nh, bpf_core_type_id_kernel(struct iphdr));
-	__u8 ver_ihl = *(__u8 *)ip;
+	__u8 ver_ihl = *(__u8 *)bpf_rdonly_cast(head + nh, bpf_core_type_id_kernel(struct iphdr));
 	if ((ver_ihl >> 4) != 4)
-		return true;
-	__u8 proto = ip->protocol;
-	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
-		return true;
-	if (ip->frag_off & bpf_htons(0x1fff))
 		return true;
 	struct udphdr *ports =
 		bpf_rdonly_cast(head + nh + (ver_ihl & 0x0f) * 4, bpf_core_type_id_kernel(struct udphdr));
-	return port_hinted(bpf_ntohs(ports->source)) || port_hinted(bpf_ntohs(ports->dest));
+	return port_hinted(bpf_ntohs(ports->dest)) || port_hinted(bpf_ntohs(ports->source));
 }
 
 static __always_inline void count_drop(__u64 inode, __u32 reason)
@@ -517,11 +511,6 @@ static __always_inline int handle_drop(struct sk_buff *skb, __u64 location, __u3
 	__u32 netns = 0, ifindex = 0;
 	__u8 how = 0;
 
-	p.parsed = 0;
-	p.family = 0;
-	p.protocol = 0;
-	p.sport = 0;
-	p.dport = 0;
 	if (reason == SKB_NOT_DROPPED_YET)
 		return 0;
 	/* 6.2+ frees consumed skbs through consume_skb, but older kernels report them here. */
@@ -549,6 +538,11 @@ static __always_inline int handle_drop(struct sk_buff *skb, __u64 location, __u3
 		if (trusted && !ipv4_ports_hinted(skb))
 			return 0; /* an IPv4 packet on ports none of our sockets use: the common case */
 	}
+	p.parsed = 0;
+	p.family = 0;
+	p.protocol = 0;
+	p.sport = 0;
+	p.dport = 0;
 	struct net_device *dev = READ(trusted, skb, dev);
 	if (!how) {
 		parse_packet(skb, &p, trusted);
