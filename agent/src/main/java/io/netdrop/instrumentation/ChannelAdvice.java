@@ -82,7 +82,10 @@ final class ChannelAdvice {
     }
   }
 
-  /** {@code DatagramChannelImpl.connect(SocketAddress, boolean)}: connecting before, bound after. */
+  /**
+   * {@code DatagramChannelImpl.connect(SocketAddress, boolean)} and
+   * {@code NioSocketImpl.connect(SocketAddress, int)}: connecting before, bound after.
+   */
   static final class DatagramConnect {
     @Advice.OnMethodEnter(suppress = Throwable.class)
     static void enter(

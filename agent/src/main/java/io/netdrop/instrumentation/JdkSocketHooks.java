@@ -47,13 +47,13 @@ final class JdkSocketHooks {
         Hook.of(
             "connecting/bound",
             named("connect").and(takesArguments(SocketAddress.class, int.class)),
-            NioSocketImplAdvice.Connect.class),
-        Hook.of("bound", named("bind").and(takesArguments(InetAddress.class, int.class)), NioSocketImplAdvice.Bind.class),
+            ChannelAdvice.DatagramConnect.class),
+        Hook.of("bound", named("bind").and(takesArguments(InetAddress.class, int.class)), ChannelAdvice.Bound.class),
         Hook.of(
             "accepted",
             named("accept").and(takesArguments(1)).and(takesArgument(0, named("java.net.SocketImpl"))),
             NioSocketImplAdvice.Accept.class),
-        Hook.of("used", namedOneOf("beginRead", "beginWrite").and(takesArguments(0)), NioSocketImplAdvice.Used.class),
+        Hook.of("used", namedOneOf("beginRead", "beginWrite").and(takesArguments(0)), ChannelAdvice.Used.class),
         Hook.of("closing", named("close").and(takesArguments(0)), NioSocketImplAdvice.Close.class));
   }
 

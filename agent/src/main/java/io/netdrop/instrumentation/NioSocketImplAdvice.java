@@ -3,13 +3,13 @@ package io.netdrop.instrumentation;
 import io.netdrop.bootstrap.NetdropBridge;
 import io.netdrop.bootstrap.SocketEvents;
 import java.io.FileDescriptor;
-import java.net.SocketAddress;
 import net.bytebuddy.asm.Advice;
 
 /**
  * Advice inlined into {@code sun.nio.ch.NioSocketImpl}, which backs {@code java.net.Socket} and
  * {@code ServerSocket}. Its descriptor is the {@code fd} field inherited from
- * {@code java.net.SocketImpl}. Inlined code may only reference bootstrap classes, so every body
+ * {@code java.net.SocketImpl}. Connect, bind and I/O use {@link ChannelAdvice}'s advice, which
+ * reads the same {@code fd} field. Inlined code may only reference bootstrap classes, so every body
  * here is a single bridge call; {@code suppress} keeps even a linkage error away from the caller.
  */
 final class NioSocketImplAdvice {
@@ -26,30 +26,6 @@ final class NioSocketImplAdvice {
     }
   }
 
-  /** {@code connect(SocketAddress, int)}: connecting before, bound after a successful connect. */
-  static final class Connect {
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    static void enter(
-        @Advice.FieldValue("fd") FileDescriptor fd,
-        @Advice.Argument(0) SocketAddress remote,
-        @Advice.This Object self) {
-      NetdropBridge.connecting(fd, remote, self);
-    }
-
-    @Advice.OnMethodExit(suppress = Throwable.class)
-    static void exit(@Advice.FieldValue("fd") FileDescriptor fd, @Advice.This Object self) {
-      NetdropBridge.bound(fd, self);
-    }
-  }
-
-  /** {@code bind(InetAddress, int)} returned: the local port is known. */
-  static final class Bind {
-    @Advice.OnMethodExit(suppress = Throwable.class)
-    static void exit(@Advice.FieldValue("fd") FileDescriptor fd, @Advice.This Object self) {
-      NetdropBridge.bound(fd, self);
-    }
-  }
-
   /** {@code accept(SocketImpl si)} returned: {@code si.fd} holds the accepted socket. */
   static final class Accept {
     @Advice.OnMethodExit(suppress = Throwable.class)
@@ -58,14 +34,6 @@ final class NioSocketImplAdvice {
         @ArgumentField(argument = 0, field = "fd") FileDescriptor accepted,
         @Advice.This Object self) {
       NetdropBridge.accepted(listener, accepted, self);
-    }
-  }
-
-  /** {@code beginRead()} / {@code beginWrite()}: once per read or write call, before the syscall. */
-  static final class Used {
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    static void enter(@Advice.FieldValue("fd") FileDescriptor fd, @Advice.This Object self) {
-      NetdropBridge.used(fd, self);
     }
   }
 
