@@ -108,9 +108,17 @@ final class NetdropRuntime implements AutoCloseable {
               .build();
       events.attach(maps, netns);
       NetdropBridge.install(events);
-      instrumentation = SocketInstrumentation.install(inst);
-      for (String problem : instrumentation.problems()) {
-        log.println("netdrop: instrumentation: " + problem);
+      try {
+        instrumentation = SocketInstrumentation.install(inst);
+        for (String problem : instrumentation.problems()) {
+          log.println("netdrop: instrumentation: " + problem);
+        }
+      } catch (RuntimeException e) {
+        // Drops are still seen and counted; only the /proc scan then finds the sockets.
+        NetdropBridge.install(null);
+        log.println(
+            "netdrop: socket instrumentation unavailable (" + e.getMessage()
+                + "); sockets are found by scanning /proc only");
       }
       events.start(config.scanInterval().toMillis());
       boolean debug = config.debug();
