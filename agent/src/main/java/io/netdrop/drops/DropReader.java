@@ -22,7 +22,6 @@ public final class DropReader implements AutoCloseable {
   private final RecordHandler handler = this::onRecord;
   private final Thread thread;
   private volatile boolean running = true;
-  private long events;
 
   public DropReader(RingBuffer ring, DropListener listener, Consumer<String> errors) {
     this.ring = ring;
@@ -55,17 +54,11 @@ public final class DropReader implements AutoCloseable {
       return; // a record of another ABI version: never produced by our program
     }
     event.decode(data, offset);
-    events++;
     try {
       listener.onDrop(event);
     } catch (RuntimeException e) {
       errors.accept("drop listener failed: " + e);
     }
-  }
-
-  /** Events handed to the listener so far (read on the reader thread or after close). */
-  public long events() {
-    return events;
   }
 
   /** Reads what is still in the ring buffer, then stops the thread and unmaps the buffer. */

@@ -56,18 +56,10 @@ public final class SocketMaps {
     ports.update(portKey(netns, protocol, port), longKey(inode), 0);
   }
 
-  public boolean removePort(long netns, int protocol, int port) {
-    return ports.delete(portKey(netns, protocol, port));
-  }
-
   /** Registers a connection of ours, seen from our side. IPv4-mapped IPv6 is stored as IPv4. */
   public void addTuple(long netns, SocketEntry e) {
     hint(e.localPort());
     tuples.update(tupleKey(netns, e), longKey(e.inode()), 0);
-  }
-
-  public boolean removeTuple(long netns, SocketEntry e) {
-    return tuples.delete(tupleKey(netns, e));
   }
 
   /**

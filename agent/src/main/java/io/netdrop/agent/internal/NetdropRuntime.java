@@ -36,7 +36,7 @@ import java.util.TreeMap;
  */
 final class NetdropRuntime implements AutoCloseable {
   /** How long a closed socket's tuple stays registered, for the peer's late packets. */
-  static final long CLOSED_GRACE_MILLIS = 30_000;
+  static final long CLOSED_GRACE_MILLIS = RegistrySocketEvents.DEFAULT_GRACE_MILLIS;
   /** How often listeners' sk_drops are read (one sock_diag dump of this network namespace). */
   static final long OVERFLOW_POLL_MILLIS = 1_000;
 
@@ -104,7 +104,6 @@ final class NetdropRuntime implements AutoCloseable {
       events =
           RegistrySocketEvents.builder(registry)
               .fileDescriptors(FileDescriptors.open(inst))
-              .graceMillis(CLOSED_GRACE_MILLIS)
               .build();
       events.attach(maps, netns);
       NetdropBridge.install(events);
