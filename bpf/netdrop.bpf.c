@@ -62,6 +62,14 @@ struct bpf_pidns_info {
 	__u32 pid;
 	__u32 tgid;
 };
+/* uapi context of cgroup/sock_create programs (not relocated: the verifier maps it). */
+struct bpf_sock {
+	__u32 bound_dev_if;
+	__u32 family;
+	__u32 type;
+	__u32 protocol;
+};
+#define BPF_F_MMAPABLE (1U << 10)
 #define AF_INET 2
 #define AF_INET6 10
 #define ETH_P_IP 0x0800
@@ -93,6 +101,12 @@ struct file {
 };
 struct socket {
 	struct file *file;
+};
+/* What sock_alloc() allocates: the socket and its inode side by side (the inode exists before the
+ * socket has a file, which is when cgroup/sock_create runs). */
+struct socket_alloc {
+	struct socket socket;
+	struct inode vfs_inode;
 };
 struct in6_addr {
 	__u8 u6_addr8[16];
@@ -161,7 +175,7 @@ struct {
 /* Local ports of our bound sockets (listeners, UDP servers) -> socket inode. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, 65536);
 	__type(key, struct nd_port_key);
 	__type(value, __u64);
 } ports SEC(".maps");
@@ -211,6 +225,16 @@ struct {
 	__type(key, __u32);
 	__type(value, struct nd_config);
 } config SEC(".maps");
+
+/* Per-thread hand-over between the agent's socket-creation hooks and nd_sock_create; the agent maps
+ * it into its memory, so arming a slot and reading the inode back cost no system call. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, ND_CREATING_SLOTS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct nd_creating);
+} creating SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -687,6 +711,46 @@ int nd_kfree_skb_tp(struct trace_event_raw_kfree_skb *ctx)
 	if (bpf_core_field_exists(ctx->rx_sk))
 		rx_sk = ctx->rx_sk;
 	return handle_drop(ctx->skbaddr, (__u64)ctx->location, ctx->reason, rx_sk, false);
+}
+
+/*
+ * Registers a socket in `sockets` while socket() runs, before any packet can reach it, when the
+ * creating thread of this JVM armed its `creating` slot (the agent does so in the Java methods that
+ * create sockets). Only armed creations count, so sockets that native code creates (the resolver's
+ * DNS sockets, for one) are never registered here and cannot pile up in the map. Attached to the
+ * JVM's cgroup; it only observes: every path returns 1 (allow).
+ */
+SEC("cgroup/sock_create")
+int nd_sock_create(struct bpf_sock *ctx)
+{
+	if (ctx->family != AF_INET && ctx->family != AF_INET6)
+		return 1;
+	__u32 zero = 0;
+	struct nd_config *cfg = bpf_map_lookup_elem(&config, &zero);
+	struct bpf_pidns_info ns = {};
+	if (!cfg || !cfg->tgid)
+		return 1;
+	if (bpf_get_ns_current_pid_tgid(cfg->pidns_dev, cfg->pidns_ino, &ns, sizeof(ns)) || ns.tgid != cfg->tgid)
+		return 1;
+	__u32 idx = ns.pid & (ND_CREATING_SLOTS - 1);
+	struct nd_creating *slot = bpf_map_lookup_elem(&creating, &idx);
+	if (!slot || slot->tid != ns.pid || !slot->armed)
+		return 1;
+
+	struct sock *sk = bpf_rdonly_cast(ctx, bpf_core_type_id_kernel(struct sock));
+	struct socket *sock = sk->sk_socket;
+	if (!sock)
+		return 1;
+	struct socket_alloc *sa = bpf_rdonly_cast((void *)sock - bpf_core_field_offset(struct socket_alloc, socket),
+						  bpf_core_type_id_kernel(struct socket_alloc));
+	__u64 inode = sa->vfs_inode.i_ino;
+	__u32 one = 1;
+	/* A full map leaves the slot armed: the agent then registers the socket itself and says why. */
+	if (!inode || bpf_map_update_elem(&sockets, &inode, &one, BPF_ANY))
+		return 1;
+	slot->inode = inode;
+	slot->armed = 0;
+	return 1;
 }
 
 SEC("tp_btf/net_dev_queue")

@@ -82,6 +82,17 @@ struct nd_config {
 	__u32 wakeup_bytes;    /* wake the reader once this much data is waiting */
 };
 
+/* Slots of `creating`: a thread uses slot (tid % ND_CREATING_SLOTS); a power of two. */
+#define ND_CREATING_SLOTS 4096
+
+/* Value of `creating`: the agent writes tid, inode = 0 and then armed = 1 just before its thread
+ * creates a socket; nd_sock_create writes the new socket's inode and clears armed. */
+struct nd_creating {
+	__u32 tid;    /* thread id in the JVM's pid namespace */
+	__u32 armed;
+	__u64 inode;
+};
+
 /* Per-CPU token bucket for the event rate limit. */
 struct nd_limiter {
 	__u64 last_ns;

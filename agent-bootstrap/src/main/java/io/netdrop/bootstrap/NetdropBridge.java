@@ -18,6 +18,15 @@ public final class NetdropBridge {
     events = callback == null ? SocketEvents.NONE : callback;
   }
 
+  /** A socket is about to be created on this thread (before {@code opened}). */
+  public static void creating() {
+    try {
+      events.creating();
+    } catch (Throwable ignored) {
+      // the application must never see netdrop fail
+    }
+  }
+
   public static void opened(FileDescriptor fd, int kind, Object owner) {
     try {
       events.opened(fd, kind, owner);

@@ -20,6 +20,12 @@ public interface SocketEvents {
   /** Unix-domain socket (stream or datagram). */
   int UNIX = 3;
 
+  /**
+   * A socket is about to be created on the calling thread; {@code opened} follows on the same
+   * thread once it exists (or nothing, if creation failed).
+   */
+  default void creating() {}
+
   /** A socket was created; no packet has left it yet. {@code kind} is TCP, UDP or UNIX. */
   void opened(FileDescriptor fd, int kind, Object owner);
 

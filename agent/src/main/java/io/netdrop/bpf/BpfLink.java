@@ -4,6 +4,7 @@ import io.netdrop.bpf.sys.Bpf;
 import io.netdrop.bpf.sys.BpfAttr;
 import io.netdrop.bpf.sys.BpfConstants;
 import io.netdrop.bpf.sys.KernelFd;
+import io.netdrop.bpf.sys.Libc;
 import io.netdrop.bpf.sys.PerfEvents;
 
 /**
@@ -45,6 +46,28 @@ public final class BpfLink implements AutoCloseable {
       }
     } finally {
       program.releaseFd();
+    }
+  }
+
+  /**
+   * Attaches a {@code cgroup/sock_create} program to the cgroup v2 directory {@code cgroupDir}
+   * with BPF_LINK_CREATE (5.7+): it then runs for every socket created by a process in that
+   * cgroup or below, beside any program others attached there, until the link is closed.
+   */
+  public static BpfLink attachCgroup(BpfProgram program, java.nio.file.Path cgroupDir) {
+    String subject = "cgroup attach of program '" + program.name() + "' to " + cgroupDir;
+    int dirFd = Libc.openDirectory(cgroupDir.toString(), subject);
+    int progFd = program.acquireFd();
+    try {
+      BpfAttr link = new BpfAttr(Bpf.LinkCreate.SIZE);
+      link.putInt(Bpf.LinkCreate.PROG_FD, progFd)
+          .putInt(Bpf.LinkCreate.TARGET_FD, dirFd)
+          .putInt(Bpf.LinkCreate.ATTACH_TYPE, BpfConstants.ATTACH_TYPE_CGROUP_INET_SOCK_CREATE);
+      int fd = Bpf.call(Bpf.LINK_CREATE, link, subject);
+      return new BpfLink(new KernelFd(fd, subject), null, subject);
+    } finally {
+      program.releaseFd();
+      Libc.closeQuietly(dirFd);
     }
   }
 

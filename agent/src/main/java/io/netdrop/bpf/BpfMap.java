@@ -4,6 +4,7 @@ import com.sun.jna.Memory;
 import io.netdrop.bpf.sys.Bpf;
 import io.netdrop.bpf.sys.BpfAttr;
 import io.netdrop.bpf.sys.BpfConstants;
+import io.netdrop.bpf.sys.ElementCall;
 import io.netdrop.bpf.sys.Errno;
 import io.netdrop.bpf.sys.KernelFd;
 import io.netdrop.bpf.sys.Libc;
@@ -130,6 +131,9 @@ public final class BpfMap implements AutoCloseable {
   public boolean lookup(byte[] key, byte[] value) {
     checkKey(key);
     checkValue(value);
+    if (ElementCall.fits(keySize, value.length)) {
+      return fastOp(Bpf.MAP_LOOKUP_ELEM, key, value, 0, true);
+    }
     Memory valueMem = new Memory(Math.max(1, value.length));
     if (!elementOp(Bpf.MAP_LOOKUP_ELEM, key, valueMem, 0, true)) {
       return false;
@@ -146,12 +150,19 @@ public final class BpfMap implements AutoCloseable {
   public void update(byte[] key, byte[] value, long flags) {
     checkKey(key);
     checkValue(value);
+    if (ElementCall.fits(keySize, value.length)) {
+      fastOp(Bpf.MAP_UPDATE_ELEM, key, value, flags, false);
+      return;
+    }
     elementOp(Bpf.MAP_UPDATE_ELEM, key, BpfAttr.nativeCopy(value, value.length), flags, false);
   }
 
   /** Removes {@code key}; returns false if it was absent. Array maps refuse deletion (EINVAL). */
   public boolean delete(byte[] key) {
     checkKey(key);
+    if (ElementCall.fits(keySize, 0)) {
+      return fastOp(Bpf.MAP_DELETE_ELEM, key, null, 0, true);
+    }
     return elementOp(Bpf.MAP_DELETE_ELEM, key, null, 0, true);
   }
 
@@ -254,6 +265,23 @@ public final class BpfMap implements AutoCloseable {
 
   private int perCpuStride() {
     return (valueSize + 7) & ~7;
+  }
+
+  /** {@link #elementOp} for small keys and values, without allocating (see {@link ElementCall}). */
+  private boolean fastOp(int cmd, byte[] key, byte[] value, long flags, boolean absentIsFalse) {
+    int fdNum = fd.acquire();
+    try {
+      long result = ElementCall.invoke(cmd, fdNum, key, value, flags);
+      if (result == -Errno.ENOENT && absentIsFalse) {
+        return false;
+      }
+      if (result < 0) {
+        throw new BpfSyscallException(Bpf.commandName(cmd), subject, (int) -result);
+      }
+      return true;
+    } finally {
+      fd.release();
+    }
   }
 
   private boolean elementOp(int cmd, byte[] key, Memory value, long flags, boolean absentIsFalse) {

@@ -102,7 +102,8 @@ public final class BpfObject implements AutoCloseable {
   /**
    * Relocates and loads program {@code name}. Its type comes from its ELF section:
    * {@code tp_btf/<event>} loads as a BTF-typed raw tracepoint bound to {@code btf_trace_<event>}
-   * of the kernel's BTF, {@code tracepoint/<category>/<event>} as a classic tracepoint program.
+   * of the kernel's BTF, {@code tracepoint/<category>/<event>} as a classic tracepoint program,
+   * {@code cgroup/sock_create} as a cgroup socket program for {@link BpfLink#attachCgroup}.
    *
    * @throws VerifierException when the kernel rejects the program; its message also names any
    *     CO-RE relocation that could not be satisfied on this kernel
@@ -134,6 +135,9 @@ public final class BpfObject implements AutoCloseable {
                               + " is not available on this kernel"));
     } else if (section.startsWith("tracepoint/")) {
       progType = BpfConstants.PROG_TYPE_TRACEPOINT;
+    } else if (section.equals("cgroup/sock_create")) {
+      progType = BpfConstants.PROG_TYPE_CGROUP_SOCK;
+      attachType = BpfConstants.ATTACH_TYPE_CGROUP_INET_SOCK_CREATE;
     } else {
       throw new BpfException(
           "program " + name + ": section '" + section + "' is not a supported program type");

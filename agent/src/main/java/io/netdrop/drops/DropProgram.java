@@ -132,6 +132,20 @@ public final class DropProgram implements AutoCloseable {
     attachDescription = "tracepoint/skb/kfree_skb (nd_kfree_skb_tp)";
   }
 
+  /**
+   * Attaches {@code nd_sock_create} to the cgroup v2 directory {@code cgroupDir}, so that sockets
+   * created by armed threads of this JVM are registered inside socket(2) (see {@code
+   * io.netdrop.sockets.CreationSlots}). Detached with the other hooks on {@link #close()}, or
+   * earlier by closing the returned link.
+   *
+   * @throws BpfException if the program does not load or attach here
+   */
+  public BpfLink attachSocketCreation(java.nio.file.Path cgroupDir) {
+    BpfLink link = BpfLink.attachCgroup(object.loadProgram("nd_sock_create"), cgroupDir);
+    links.add(link);
+    return link;
+  }
+
   /** Which hook and program variant are attached, for the start-up line and the doctor. */
   public String attachDescription() {
     return attachDescription;

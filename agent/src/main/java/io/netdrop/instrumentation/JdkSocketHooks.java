@@ -5,6 +5,7 @@ import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
@@ -27,6 +28,7 @@ final class JdkSocketHooks {
   static final String SOCKET_CHANNEL_IMPL = "sun.nio.ch.SocketChannelImpl";
   static final String SERVER_SOCKET_CHANNEL_IMPL = "sun.nio.ch.ServerSocketChannelImpl";
   static final String DATAGRAM_CHANNEL_IMPL = "sun.nio.ch.DatagramChannelImpl";
+  static final String NET = "sun.nio.ch.Net";
 
   private JdkSocketHooks() {}
 
@@ -37,6 +39,7 @@ final class JdkSocketHooks {
     hooks.put(SOCKET_CHANNEL_IMPL, socketChannelImpl());
     hooks.put(SERVER_SOCKET_CHANNEL_IMPL, serverSocketChannelImpl());
     hooks.put(DATAGRAM_CHANNEL_IMPL, datagramChannelImpl());
+    hooks.put(NET, net());
     return hooks;
   }
 
@@ -104,6 +107,18 @@ final class JdkSocketHooks {
             namedOneOf("beginRead", "beginWrite").and(takesArguments(boolean.class, boolean.class)),
             ChannelAdvice.Used.class),
         Hook.of("closing", named("implCloseSelectableChannel").and(takesArguments(0)), ChannelAdvice.Closing.class));
+  }
+
+  /**
+   * Where every JDK socket is created (Socket, ServerSocket and the NIO channels alike): entering
+   * one of these arms the kernel-side registration of the socket about to be created.
+   */
+  private static List<Hook> net() {
+    return List.of(
+        Hook.of(
+            "creating",
+            namedOneOf("socket", "serverSocket").and(returns(FileDescriptor.class)),
+            CreationAdvice.class));
   }
 
   /**

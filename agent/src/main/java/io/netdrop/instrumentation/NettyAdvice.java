@@ -17,6 +17,11 @@ final class NettyAdvice {
 
   /** {@code static int newSocketStream0(boolean)} returned a new TCP socket. */
   static final class OpenedStream {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static void enter() {
+      NetdropBridge.creating();
+    }
+
     @Advice.OnMethodExit(suppress = Throwable.class)
     static void exit(@Advice.Return int fd) {
       NetdropBridge.opened(fd, SocketEvents.TCP, null);
@@ -25,6 +30,11 @@ final class NettyAdvice {
 
   /** {@code static int newSocketDgram0(boolean)} returned a new UDP socket. */
   static final class OpenedDatagram {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static void enter() {
+      NetdropBridge.creating();
+    }
+
     @Advice.OnMethodExit(suppress = Throwable.class)
     static void exit(@Advice.Return int fd) {
       NetdropBridge.opened(fd, SocketEvents.UDP, null);

@@ -12,6 +12,8 @@ import java.net.SocketAddress;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -30,10 +32,17 @@ import java.util.function.LongSupplier;
  *   <li>{@code connecting}/{@code bound}/{@code accepted}: endpoints and role; a connected socket's
  *       tuple and a listener's or unconnected UDP socket's port go into the kernel maps.
  *   <li>{@code used}: the current thread and time, on an fd-indexed table: no lock, no allocation.
- *   <li>{@code closing}: the record moves to the recently closed; its kernel entries stay for the
- *       grace period (late packets are dropped after close) and are removed by {@link
- *       #expireClosed()}, only while they still belong to this socket.
+ *   <li>{@code closing}: the record moves to the recently closed. Its inode leaves the kernel
+ *       {@code sockets} map within {@link #PROMPT_MILLIS} (a closed socket has no file, so the
+ *       kernel can no longer match it by inode); its port or tuple stays for the grace period, as
+ *       late packets are dropped after close, and is removed by {@link #expireClosed()}, only
+ *       while it still belongs to this socket.
  * </ul>
+ *
+ * <p>The fd-indexed table is trusted from {@code opened} to {@code closing}: an instrumented
+ * socket reports both, and its descriptor cannot be reused in between, so only the first event of
+ * a socket we did not see open (one from before a dynamic attach) pays an {@code fstat}. These
+ * calls run on the application's threads; docs/performance.md has what they cost.
  *
  * <p>Every method is safe to call from any thread and never throws: failures are counted ({@link
  * #failures()}) and the socket is left to the /proc scanner.
@@ -51,6 +60,13 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
    */
   public static final boolean DEFAULT_CAPTURE_CREATOR = true;
 
+  /**
+   * How soon after close, or after eviction from a full registry, the kernel entries that must go
+   * are removed: by the registry thread, so that no bpf(2) call runs on the application's thread
+   * when a socket closes.
+   */
+  public static final long PROMPT_MILLIS = 100;
+
   private static final int SOCKADDR = SocketCalls.SOCKADDR_SIZE;
 
   private final ConnectionRegistry registry;
@@ -60,8 +76,13 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
   private final long graceNanos;
   private final FdTable<ConnectionRecord> byFd = new FdTable<>();
   private final LongAdder failures = new LongAdder();
+  /** Closed records whose inode is still in the kernel {@code sockets} map. */
+  private final Queue<ConnectionRecord> closedSockets = new ConcurrentLinkedQueue<>();
+  /** Records evicted from the registry whose kernel entries are all still there. */
+  private final Queue<ConnectionRecord> evicted = new ConcurrentLinkedQueue<>();
   private volatile String lastFailure;
   private volatile SocketMaps maps;
+  private volatile CreationSlots slots;
   private volatile long netns;
   private ScheduledExecutorService expiry;
 
@@ -148,6 +169,15 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
     }
   }
 
+  /**
+   * From now on sockets created after {@link #creating()} are registered by the kernel inside
+   * socket(2) (the program behind {@code slots} must be attached and verified): {@code opened}
+   * then reads the inode from the slot and makes no system call.
+   */
+  public void useCreationSlots(CreationSlots creationSlots) {
+    this.slots = Objects.requireNonNull(creationSlots, "creationSlots");
+  }
+
   /** Runs {@link #expireClosed()} every {@code intervalMillis} on a daemon thread. */
   public synchronized void start(long intervalMillis) {
     if (expiry != null) {
@@ -161,10 +191,32 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
               return t;
             });
     expiry.scheduleWithFixedDelay(this::expireClosed, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+    expiry.scheduleWithFixedDelay(this::releasePending, PROMPT_MILLIS, PROMPT_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Removes the kernel {@code sockets} entries of sockets closed since the last call, and every
+   * kernel entry of records evicted from the full registry. Runs every {@link #PROMPT_MILLIS}.
+   */
+  public void releasePending() {
+    for (ConnectionRecord r; (r = evicted.poll()) != null; ) {
+      release(r);
+    }
+    for (ConnectionRecord r; (r = closedSockets.poll()) != null; ) {
+      ConnectionRecord closed = r;
+      synchronized (closed) {
+        SocketMaps m = maps;
+        if (closed.kernelSocket && m != null) {
+          guarded(() -> m.removeSocket(closed.inode()));
+        }
+        closed.kernelSocket = false;
+      }
+    }
   }
 
   /** Forgets sockets closed longer than the grace period ago and removes their kernel entries. */
   public void expireClosed() {
+    releasePending();
     guarded(() -> {
       for (ConnectionRecord r : registry.expire(clock.getAsLong() - graceNanos)) {
         release(r);
@@ -199,9 +251,19 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
   }
 
   @Override
+  public void creating() {
+    CreationSlots s = slots;
+    if (s != null) {
+      s.arm();
+    }
+  }
+
+  @Override
   public void opened(int fd, int kind, Object owner) {
     guarded(() -> {
-      long inode = SocketCalls.inode(fd);
+      CreationSlots s = slots;
+      long registered = s == null ? -1 : s.take();
+      long inode = registered > 0 ? registered : SocketCalls.inode(fd);
       if (inode <= 0) {
         return;
       }
@@ -211,7 +273,7 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
         if (transport == 0) {
           return;
         }
-        r = newRecord(inode, transport, initialRole(transport), null, true);
+        r = newRecord(inode, transport, initialRole(transport), null, true, registered > 0);
       }
       byFd.set(fd, r);
     });
@@ -281,7 +343,8 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
       }
       ConnectionRecord r = registry.find(inode);
       if (r == null || r.closed()) {
-        r = newRecord(inode, TCP, Role.SERVER, listener == null ? null : listener.creator(), false);
+        r = newRecord(
+            inode, TCP, Role.SERVER, listener == null ? null : listener.creator(), false, false);
       }
       r.role(Role.SERVER);
       byFd.set(accepted, r);
@@ -311,17 +374,15 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
   @Override
   public void closing(int fd, Object owner) {
     guarded(() -> {
-      long inode = SocketCalls.inode(fd);
-      if (inode <= 0) {
-        return;
-      }
       ConnectionRecord r = byFd.get(fd);
-      if (r == null || r.inode() != inode) {
-        r = registry.find(inode);
+      if (r == null || r.closed()) {
+        long inode = SocketCalls.inode(fd);
+        r = inode <= 0 ? null : registry.find(inode);
       }
       if (r != null) {
         registry.close(r, clock.getAsLong());
         byFd.clear(fd, r);
+        closedSockets.add(r);
       }
     });
   }
@@ -330,13 +391,13 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
 
   /** The open record of the socket on {@code fd}, created if the socket is new to us. */
   private ConnectionRecord recordFor(int fd) {
+    ConnectionRecord r = byFd.get(fd);
+    if (r != null && !r.closed()) {
+      return r;
+    }
     long inode = SocketCalls.inode(fd);
     if (inode <= 0) {
       return null;
-    }
-    ConnectionRecord r = byFd.get(fd);
-    if (r != null && r.inode() == inode && !r.closed()) {
-      return r;
     }
     r = registry.find(inode);
     if (r == null || r.closed()) {
@@ -344,14 +405,15 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
       if (transport == 0) {
         return null;
       }
-      r = newRecord(inode, transport, initialRole(transport), null, true);
+      r = newRecord(inode, transport, initialRole(transport), null, true, false);
     }
     byFd.set(fd, r);
     return r;
   }
 
+  /** {@code inKernel}: the kernel already put {@code inode} into the {@code sockets} map. */
   private ConnectionRecord newRecord(
-      long inode, int transport, Role role, String fallbackCreator, boolean walk) {
+      long inode, int transport, Role role, String fallbackCreator, boolean walk, boolean inKernel) {
     String creator = creators == null || !walk ? null : creators.firstApplicationClass();
     ConnectionRecord r =
         new ConnectionRecord(
@@ -361,14 +423,14 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
             creator != null ? creator : fallbackCreator,
             Thread.currentThread().getName(),
             clock.getAsLong());
-    ConnectionRecord evicted = registry.add(r);
-    if (evicted != null && evicted != r) {
-      release(evicted);
+    ConnectionRecord old = registry.add(r);
+    if (old != null && old != r) {
+      evicted.add(old);
     }
     synchronized (r) {
       r.kernelSocket = true;
       SocketMaps m = maps;
-      if (m != null) {
+      if (m != null && !inKernel) {
         m.addSocket(inode);
       }
     }

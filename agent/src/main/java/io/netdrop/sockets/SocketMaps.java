@@ -27,6 +27,7 @@ public final class SocketMaps {
   private final BpfMap tuples;
   private final BpfMap portHint;
   private final Object hintLock = new Object();
+  private final long[] hintWords = new long[1024];
 
   public SocketMaps(BpfMap sockets, BpfMap ports, BpfMap tuples, BpfMap portHint) {
     this.sockets = sockets;
@@ -88,16 +89,18 @@ public final class SocketMaps {
     if (port <= 0 || port > 0xffff) {
       throw new BpfException("port " + port + " is out of range");
     }
-    byte[] index = intKey(port >>> 6);
-    byte[] word = new byte[8];
+    int word = port >>> 6;
+    long bit = 1L << (port & 63);
     synchronized (hintLock) {
-      portHint.lookup(index, word);
-      ByteBuffer w = ByteBuffer.wrap(word).order(ByteOrder.nativeOrder());
-      long bits = w.getLong(0);
-      long bit = 1L << (port & 63);
-      if ((bits & bit) == 0) {
-        w.putLong(0, bits | bit);
-        portHint.update(index, word, 0);
+      // Bits are only ever set (here, and by the kernel for connect() tuples it learns), so a bit
+      // in our copy is set in the kernel's too: a port seen before costs no system call.
+      if ((hintWords[word] & bit) == 0) {
+        byte[] key = intKey(word);
+        byte[] value = new byte[8];
+        portHint.lookup(key, value);
+        long bits = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getLong(0) | bit;
+        portHint.update(key, longKey(bits | hintWords[word]), 0);
+        hintWords[word] |= bits;
       }
     }
   }

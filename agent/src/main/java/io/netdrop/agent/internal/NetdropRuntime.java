@@ -1,6 +1,7 @@
 package io.netdrop.agent.internal;
 
 import io.netdrop.bpf.BpfException;
+import io.netdrop.bpf.BpfLink;
 import io.netdrop.bpf.RingBuffer;
 import io.netdrop.config.NetdropConfig;
 import io.netdrop.drops.DropFormatter;
@@ -9,6 +10,7 @@ import io.netdrop.drops.DropProgram;
 import io.netdrop.drops.DropReader;
 import io.netdrop.drops.DropTotals;
 import io.netdrop.drops.MonotonicClock;
+import io.netdrop.kernel.CgroupV2;
 import io.netdrop.kernel.DropReasons;
 import io.netdrop.kernel.KernelSymbols;
 import io.netdrop.sockets.ProcSockets;
@@ -19,12 +21,15 @@ import io.netdrop.drops.DropAttribution;
 import io.netdrop.drops.OverflowFormatter;
 import io.netdrop.instrumentation.SocketInstrumentation;
 import io.netdrop.sockets.ConnectionRegistry;
+import io.netdrop.sockets.CreationSlots;
 import io.netdrop.sockets.RegistrySocketEvents;
 import io.netdrop.sockets.internal.FileDescriptors;
 import java.lang.instrument.Instrumentation;
 import io.netdrop.sockets.diag.ListenOverflowWatcher;
 import io.netdrop.sockets.diag.SockDiag;
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
@@ -49,6 +54,7 @@ final class NetdropRuntime implements AutoCloseable {
   private final ListenOverflowWatcher overflows;
   private final Map<Long, Long> overflowTotals;
   private final RegistrySocketEvents events;
+  private final String registration;
 
   private NetdropRuntime(
       DropProgram program,
@@ -59,7 +65,8 @@ final class NetdropRuntime implements AutoCloseable {
       PrintStream log,
       ListenOverflowWatcher overflows,
       Map<Long, Long> overflowTotals,
-      RegistrySocketEvents events) {
+      RegistrySocketEvents events,
+      String registration) {
     this.program = program;
     this.scanner = scanner;
     this.reader = reader;
@@ -69,6 +76,7 @@ final class NetdropRuntime implements AutoCloseable {
     this.overflows = overflows;
     this.overflowTotals = overflowTotals;
     this.events = events;
+    this.registration = registration;
   }
 
   /**
@@ -91,6 +99,7 @@ final class NetdropRuntime implements AutoCloseable {
     ListenOverflowWatcher overflows = null;
     RegistrySocketEvents events = null;
     SocketInstrumentation instrumentation = null;
+    String registration = null;
     try {
       SocketMaps maps =
           new SocketMaps(
@@ -106,6 +115,7 @@ final class NetdropRuntime implements AutoCloseable {
               .fileDescriptors(FileDescriptors.open(inst))
               .build();
       events.attach(maps, netns);
+      registration = registerAtCreation(program, maps, events);
       NetdropBridge.install(events);
       try {
         instrumentation = SocketInstrumentation.install(inst);
@@ -165,7 +175,8 @@ final class NetdropRuntime implements AutoCloseable {
               problem -> log.println("netdrop: " + problem));
       overflows.start();
       return new NetdropRuntime(
-          program, scanner, reader, totals, reasons, log, overflows, overflowTotals, events);
+          program, scanner, reader, totals, reasons, log, overflows, overflowTotals, events,
+          registration);
     } catch (RuntimeException e) {
       NetdropBridge.install(null);
       if (instrumentation != null) {
@@ -188,12 +199,39 @@ final class NetdropRuntime implements AutoCloseable {
     }
   }
 
+  /**
+   * Lets the kernel register each socket inside socket(2) where this host allows it (a cgroup v2
+   * hierarchy, cgroup socket programs, a verified round trip); otherwise every socket is
+   * registered by the agent with two system calls. Returns which, for the start-up line.
+   */
+  private static String registerAtCreation(
+      DropProgram program, SocketMaps maps, RegistrySocketEvents events) {
+    Optional<Path> cgroup = CgroupV2.ownDirectory();
+    if (cgroup.isEmpty()) {
+      return "sockets registered by the agent: no cgroup v2 hierarchy";
+    }
+    BpfLink link = null;
+    try {
+      link = program.attachSocketCreation(cgroup.get());
+      CreationSlots slots = CreationSlots.map(program.map("creating"));
+      slots.verify(maps);
+      events.useCreationSlots(slots);
+      return "sockets registered in the kernel at creation";
+    } catch (RuntimeException e) {
+      if (link != null) {
+        link.close();
+      }
+      return "sockets registered by the agent: " + e.getMessage();
+    }
+  }
+
   /** Prints the one line that says netdrop is ready. */
   void announce() {
     log.println(
         "netdrop: watching kfree_skb drops on this JVM's sockets ("
             + program.attachDescription() + ", " + reasons.size() + " drop reasons from "
-            + reasons.source() + ", " + scanner.trackedSockets() + " sockets)");
+            + reasons.source() + ", " + registration + ", " + scanner.trackedSockets()
+            + " sockets)");
   }
 
   /** One line with the exact kernel counts per socket and reason, and the event-path counters. */

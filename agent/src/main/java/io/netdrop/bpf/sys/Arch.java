@@ -10,12 +10,15 @@ public final class Arch {
   private final String name;
   private final long bpfSyscall;
   private final long perfEventOpenSyscall;
+  private final long gettidSyscall;
   private final int epollEventSize;
 
-  private Arch(String name, long bpfSyscall, long perfEventOpenSyscall, int epollEventSize) {
+  private Arch(
+      String name, long bpfSyscall, long perfEventOpenSyscall, long gettidSyscall, int epollEventSize) {
     this.name = name;
     this.bpfSyscall = bpfSyscall;
     this.perfEventOpenSyscall = perfEventOpenSyscall;
+    this.gettidSyscall = gettidSyscall;
     this.epollEventSize = epollEventSize;
   }
 
@@ -35,10 +38,10 @@ public final class Arch {
       case "amd64":
       case "x86_64":
         // x86_64 declares struct epoll_event packed: 4-byte events + 8-byte data = 12 bytes.
-        return new Arch("x86_64", 321, 298, 12);
+        return new Arch("x86_64", 321, 298, 186, 12);
       case "aarch64":
       case "arm64":
-        return new Arch("aarch64", 280, 241, 16);
+        return new Arch("aarch64", 280, 241, 178, 16);
       default:
         throw new BpfException(
             "unsupported CPU architecture '" + osArch + "': netdrop supports x86_64 and aarch64");
@@ -51,6 +54,10 @@ public final class Arch {
 
   public long bpfSyscall() {
     return bpfSyscall;
+  }
+
+  public long gettidSyscall() {
+    return gettidSyscall;
   }
 
   public long perfEventOpenSyscall() {

@@ -15,12 +15,18 @@ public final class BpfConstants {
   // enum bpf_prog_type
   public static final int PROG_TYPE_SOCKET_FILTER = 1;
   public static final int PROG_TYPE_TRACEPOINT = 5;
+  public static final int PROG_TYPE_CGROUP_SOCK = 9;
   public static final int PROG_TYPE_TRACING = 26;
 
   // enum bpf_attach_type
   public static final int ATTACH_TYPE_NONE = 0;
+  public static final int ATTACH_TYPE_CGROUP_INET_SOCK_CREATE = 2;
   public static final int ATTACH_TYPE_TRACE_RAW_TP = 23;
   public static final int ATTACH_TYPE_PERF_EVENT = 41;
+
+  // map_flags
+  /** BPF_F_MMAPABLE: an array map whose values user space can mmap (5.5+). */
+  public static final int BPF_F_MMAPABLE = 1 << 10;
 
   // BPF_MAP_UPDATE_ELEM flags
   public static final long BPF_ANY = 0;

@@ -35,7 +35,34 @@ public final class Libc {
     int ioctl(int fd, long request, Object... args) throws LastErrorException;
   }
 
+  private static final int O_RDONLY = 0;
+  private static final int O_DIRECTORY = 0200000;
+  private static final int O_CLOEXEC = 02000000;
+
   private Libc() {}
+
+  /**
+   * Opens a directory read-only (for a BPF_LINK_CREATE target such as a cgroup); throws {@link
+   * io.netdrop.bpf.BpfSyscallException} naming {@code subject} and errno on failure.
+   */
+  public static int openDirectory(String path, String subject) {
+    try {
+      return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    } catch (LastErrorException e) {
+      throw new io.netdrop.bpf.BpfSyscallException("open(" + path + ")", subject, e.getErrorCode());
+    }
+  }
+
+  /** Closes {@code fd}, ignoring errors (the descriptor is gone either way on Linux). */
+  public static void closeQuietly(int fd) {
+    try {
+      close(fd);
+    } catch (LastErrorException ignored) {
+      // nothing to do: Linux releases the descriptor even when close reports an error
+    }
+  }
+
+  public static native int open(String path, int flags) throws LastErrorException;
 
   public static native int close(int fd) throws LastErrorException;
 

@@ -19,6 +19,7 @@ public final class SocketCalls {
   public static final int AF_INET6 = 10;
   public static final int SOCK_STREAM = 1;
   public static final int SOCK_DGRAM = 2;
+  private static final int SOCK_CLOEXEC = 02000000;
 
   private static final int SOL_SOCKET = 1;
   private static final int SO_TYPE = 3;
@@ -82,6 +83,16 @@ public final class SocketCalls {
     return Sock.getsockopt(fd, SOL_SOCKET, option, value, len) == 0 ? value[0] : -1;
   }
 
+  /** A new IPv4 UDP socket made by native code (no Java class involved); -1 on failure. */
+  public static int nativeUdpSocket() {
+    return Sock.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  }
+
+  /** Closes a descriptor from {@link #nativeUdpSocket()}. */
+  public static void closeNative(int fd) {
+    Sock.close(fd);
+  }
+
   /** {@code sa_family} of a filled sockaddr. */
   public static int family(byte[] sockaddr) {
     return ByteBuffer.wrap(sockaddr).order(ByteOrder.nativeOrder()).getShort(0) & 0xffff;
@@ -113,6 +124,10 @@ public final class SocketCalls {
     static native int getpeername(int fd, byte[] addr, int[] addrlen);
 
     static native int getsockopt(int fd, int level, int name, int[] value, int[] len);
+
+    static native int socket(int domain, int type, int protocol);
+
+    static native int close(int fd);
   }
 
   /** glibc exports {@code fstat} only since 2.33; older ones have {@code __fxstat(ver, fd, buf)}. */

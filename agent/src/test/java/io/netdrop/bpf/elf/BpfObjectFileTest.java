@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 class BpfObjectFileTest {
   private static final List<String> PROGRAMS =
       List.of(
+          "nd_sock_create",
           "nd_kfree_skb",
           "nd_kfree_skb_norx",
           "nd_kfree_skb_tp",
@@ -28,6 +29,7 @@ class BpfObjectFileTest {
           "nd_net_dev_queue_tp");
   private static final Set<String> MAPS =
       Set.of(
+          "creating",
           "sockets",
           "ports",
           "tuples",
