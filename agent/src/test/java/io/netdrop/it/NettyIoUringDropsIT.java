@@ -30,8 +30,9 @@ import org.junit.jupiter.api.Test;
  * right Netty connection — SOCKET_RCVBUFF on a flooded datagram channel, NO_SOCKET on a connect
  * to a closed port (the client's remote known from the connect hook), NETFILTER_DROP on an
  * accepted connection (its tuple known from the accept hook, its last use from the read
- * completion hook) and on the listener. Needs kernel io_uring ({@code kernel.io_uring_disabled}
- * = 0), nft and root; the app fails with Netty's reason if io_uring cannot be used.
+ * completion hook) and on the listener; on Java 17 and 25. Needs kernel io_uring
+ * ({@code kernel.io_uring_disabled} = 0), nft and root; the app fails with Netty's reason if
+ * io_uring cannot be used.
  */
 class NettyIoUringDropsIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -39,16 +40,31 @@ class NettyIoUringDropsIT {
   private static final String APP = NettyIoUringScenarioApp.class.getName();
 
   @Test
-  void attributesDropsOnNettyIoUringChannels() throws Exception {
-    String table = "netdrop_uring_" + ProcessHandle.current().pid();
+  void attributesDropsOnNettyIoUringChannelsOnJava17() throws Exception {
+    assertEquals(17, Runtime.version().feature(), "failsafe runs on the default JDK 17");
+    attributesDrops(Path.of(System.getProperty("java.home")), "17");
+  }
+
+  @Test
+  void attributesDropsOnNettyIoUringChannelsOnJava25() throws Exception {
+    Path home = Path.of(System.getProperty("netdrop.it.java25.home", "/usr/lib/jvm/temurin-25-jdk-amd64"));
+    assertTrue(Files.isExecutable(home.resolve("bin/java")), "no Java 25 at " + home);
+    attributesDrops(home, "25");
+  }
+
+  private static void attributesDrops(Path javaHome, String feature) throws Exception {
+    String table = "netdrop_uring_" + feature + "_" + ProcessHandle.current().pid();
     try (ForkedJvm app =
         ForkedJvm.builder()
+            .javaHome(javaHome)
             .agentArgs("scan-interval-ms=60000") // attribution must come from the instrumentation
             .classpath(classpath())
             .mainClass(APP)
             .start()) {
       app.awaitLine("ready"::equals, TIMEOUT);
       app.awaitLine(l -> l.startsWith("netdrop: watching kfree_skb drops"), TIMEOUT);
+      app.writeLine("java");
+      assertEquals("java " + feature, app.awaitLine(l -> l.startsWith("java "), TIMEOUT));
 
       app.writeLine("udp-open");
       int udpPort = Integer.parseInt(app.awaitLine(l -> l.startsWith("udp-port "), TIMEOUT).substring(9));

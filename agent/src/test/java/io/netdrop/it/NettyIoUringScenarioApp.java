@@ -79,6 +79,9 @@ public final class NettyIoUringScenarioApp {
           System.out.println("listen-port " + ((InetSocketAddress) listener.localAddress()).getPort());
           break;
         }
+        case "java":
+          System.out.println("java " + Runtime.version().feature());
+          break;
         case "exit":
           System.out.println("bye");
           System.exit(0);
