@@ -21,7 +21,8 @@ import net.bytebuddy.matcher.ElementMatcher;
  * {@code io.netty.channel.unix.Socket} (whose {@code LinuxSocket} subclasses add no socket
  * creation of their own), so hooking that class and its superclass covers creation, bind,
  * connect, accept, I/O and close for epoll, and creation, bind and close for io_uring (whose
- * connect, accept and I/O go through the ring). Netty NIO uses JDK channels.
+ * connect, accept and I/O go through the ring: {@link NettyIoUringHooks}). Netty NIO uses JDK
+ * channels.
  */
 final class NettySocketHooks {
   static final String SOCKET = "io.netty.channel.unix.Socket";

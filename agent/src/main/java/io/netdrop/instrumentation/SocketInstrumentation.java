@@ -19,8 +19,9 @@ import net.bytebuddy.utility.JavaModule;
 /**
  * Byte Buddy advice in the JDK's socket implementations ({@code sun.nio.ch.NioSocketImpl},
  * {@code SocketChannelImpl}, {@code ServerSocketChannelImpl}, {@code DatagramChannelImpl}) and in
- * Netty's native-transport sockets ({@code io.netty.channel.unix.Socket}), reporting each socket's
- * life cycle — opened, connecting, bound, accepted, used, closing — to the static methods of
+ * Netty's native-transport sockets ({@code io.netty.channel.unix.Socket}, plus the io_uring
+ * transport's connect, accept and completion handlers), reporting each socket's life cycle —
+ * opened, connecting, bound, accepted, used, closing — to the static methods of
  * {@code io.netdrop.bootstrap.NetdropBridge}.
  *
  * <p>The advice is inlined (no new classes, methods or fields: already-loaded JDK classes are
@@ -78,6 +79,7 @@ public final class SocketInstrumentation {
     ProblemLog problems = new ProblemLog(log);
     Map<String, List<Hook>> hooks = new LinkedHashMap<>(JdkSocketHooks.all());
     hooks.putAll(NettySocketHooks.all());
+    hooks.putAll(NettyIoUringHooks.all());
 
     AgentBuilder builder =
         newAgentBuilder()

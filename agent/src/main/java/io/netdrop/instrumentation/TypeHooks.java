@@ -25,7 +25,7 @@ final class TypeHooks implements AgentBuilder.Transformer {
     this.typeName = typeName;
     this.hooks = List.copyOf(hooks);
     this.problems = problems;
-    Advice.WithCustomMapping mapping = Advice.withCustomMapping().bind(ArgumentField.Factory.INSTANCE);
+    Advice.WithCustomMapping mapping = Advice.withCustomMapping().bind(ArgumentField.Factory.INSTANCE).bind(NettyFd.Factory.INSTANCE);
     for (Hook hook : this.hooks) {
       visitors.add(mapping.to(hook.advice()).on(hook.methods()));
     }
