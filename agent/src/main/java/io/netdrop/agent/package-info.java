@@ -1,2 +1,2 @@
-/** The agent's entry points and its isolated class loader: the only classes the system class loader loads from the agent jar. */
+/** The agent's entry point and its isolated class loader: the only netdrop classes outside {@code inst/} in the agent jar besides the bootstrap bridge. */
 package io.netdrop.agent;

@@ -21,8 +21,14 @@ import org.junit.jupiter.api.Test;
 class AgentJarLayoutIT {
   /** The classes the system and bootstrap class loaders may load from the jar. */
   private static final Pattern TOP_LEVEL_CLASS =
-      Pattern.compile("io/netdrop/agent/(NetdropAgent|AgentClassLoader|package-info)(\\$.*)?\\.class"
+      Pattern.compile("io/netdrop/agent/(AgentEntryPoint|AgentClassLoader|package-info)(\\$.*)?\\.class"
           + "|io/netdrop/bootstrap/.+\\.class");
+
+  /**
+   * Premain-, Agent- and Main-Class. By name: failsafe puts the library artifact on the class path,
+   * which leaves the entry point out (see below).
+   */
+  private static final String ENTRY_POINT = "io.netdrop.agent.AgentEntryPoint";
 
   private static JarFile jar;
   private static List<String> files;
@@ -47,7 +53,7 @@ class AgentJarLayoutIT {
             .collect(Collectors.toList());
     assertEquals(List.of(), unexpected, "entries outside inst/ that should not be there");
     assertAll(
-        () -> assertTrue(topLevel.contains("io/netdrop/agent/NetdropAgent.class")),
+        () -> assertTrue(topLevel.contains("io/netdrop/agent/AgentEntryPoint.class")),
         () -> assertTrue(topLevel.contains("io/netdrop/agent/AgentClassLoader.class")),
         () -> assertTrue(topLevel.contains("io/netdrop/bootstrap/AgentPresence.class")));
   }
@@ -83,12 +89,26 @@ class AgentJarLayoutIT {
   }
 
   @Test
+  void libraryArtifactLeavesOutTheEntryPointSoAnApplicationThatShadesItCannotShadowIt() throws IOException {
+    String library = System.getProperty("netdrop.it.agent.library.jar");
+    assertNotNull(library, "netdrop.it.agent.library.jar is set by failsafe");
+    try (JarFile lib = new JarFile(library)) {
+      List<String> entryPoint =
+          lib.stream().map(JarEntry::getName).filter(n -> n.startsWith("io/netdrop/agent/AgentEntryPoint")).collect(Collectors.toList());
+      assertAll(
+          () -> assertEquals(List.of(), entryPoint),
+          () -> assertNotNull(lib.getJarEntry("io/netdrop/agent/AgentClassLoader.class"), "the rest of the agent is there"),
+          () -> assertNotNull(lib.getJarEntry("io/netdrop/agent/internal/AgentStarter.class"), "the rest of the agent is there"));
+    }
+  }
+
+  @Test
   void manifestDeclaresEntryPointsAndCapabilities() throws IOException {
     Attributes main = jar.getManifest().getMainAttributes();
     assertAll(
-        () -> assertEquals(NetdropAgent.class.getName(), main.getValue("Premain-Class")),
-        () -> assertEquals(NetdropAgent.class.getName(), main.getValue("Agent-Class")),
-        () -> assertEquals(NetdropAgent.class.getName(), main.getValue("Main-Class")),
+        () -> assertEquals(ENTRY_POINT, main.getValue("Premain-Class")),
+        () -> assertEquals(ENTRY_POINT, main.getValue("Agent-Class")),
+        () -> assertEquals(ENTRY_POINT, main.getValue("Main-Class")),
         () -> assertEquals("true", main.getValue("Can-Retransform-Classes")),
         () -> assertEquals("true", main.getValue("Can-Redefine-Classes")),
         () -> assertEquals("ALL-UNNAMED", main.getValue("Enable-Native-Access")),

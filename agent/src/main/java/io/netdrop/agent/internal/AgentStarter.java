@@ -17,7 +17,7 @@ public final class AgentStarter {
   private AgentStarter() {}
 
   /**
-   * Starts netdrop; called reflectively by {@code NetdropAgent} for premain and agentmain.
+   * Starts netdrop; called reflectively by {@code AgentEntryPoint} for premain and agentmain.
    *
    * @throws io.netdrop.config.ConfigException if a setting is invalid
    * @throws BpfException if another netdrop agent already runs in this JVM
