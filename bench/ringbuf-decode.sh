@@ -23,6 +23,7 @@ mvn -q -B -ntp -Dstyle.color=never -f bench/jmh/pom.xml package
 # About a minute per benchmark on a 2-core machine; enough iterations that a neighbour's burst
 # of CPU use shows up in the error rather than in the score.
 jmh_opts=(-f 1 -wi 5 -i 8 -w 2s -r 2s -foe true)
+[ $# -gt 0 ] || set -- 'io\.netdrop\.bench\.(DecodeBenchmark|RingConsumeBenchmark)\.'
 
 mkdir -p bench/results
 {

@@ -68,6 +68,11 @@ struct bpf_sock {
 	__u32 family;
 	__u32 type;
 	__u32 protocol;
+	__u32 mark;
+	__u32 priority;
+	__u32 src_ip4;
+	__u32 src_ip6[4];
+	__u32 src_port; /* host byte order */
 };
 #define BPF_F_MMAPABLE (1U << 10)
 #define AF_INET 2
@@ -713,37 +718,52 @@ int nd_kfree_skb_tp(struct trace_event_raw_kfree_skb *ctx)
 	return handle_drop(ctx->skbaddr, (__u64)ctx->location, ctx->reason, rx_sk, false);
 }
 
+/* The slot of the calling thread of this JVM in `creating`, or NULL for any other thread. */
+static __always_inline struct nd_creating *own_slot(void)
+{
+	__u32 zero = 0;
+	struct nd_config *cfg = bpf_map_lookup_elem(&config, &zero);
+	struct bpf_pidns_info ns = {};
+	if (!cfg || !cfg->tgid)
+		return 0;
+	if (bpf_get_ns_current_pid_tgid(cfg->pidns_dev, cfg->pidns_ino, &ns, sizeof(ns)) || ns.tgid != cfg->tgid)
+		return 0;
+	__u32 idx = ns.pid & (ND_CREATING_SLOTS - 1);
+	struct nd_creating *slot = bpf_map_lookup_elem(&creating, &idx);
+	return slot && slot->tid == ns.pid ? slot : 0;
+}
+
+/* The inode of the socket behind a cgroup socket program's context; it exists from sock_alloc()
+ * on, before the socket has a file. */
+static __always_inline __u64 ctx_inode(struct bpf_sock *ctx, struct sock **skp)
+{
+	struct sock *sk = bpf_rdonly_cast(ctx, bpf_core_type_id_kernel(struct sock));
+	struct socket *sock = sk->sk_socket;
+	*skp = sk;
+	if (!sock)
+		return 0;
+	struct socket_alloc *sa = bpf_rdonly_cast((void *)sock - bpf_core_field_offset(struct socket_alloc, socket),
+						  bpf_core_type_id_kernel(struct socket_alloc));
+	return sa->vfs_inode.i_ino;
+}
+
 /*
  * Registers a socket in `sockets` while socket() runs, before any packet can reach it, when the
  * creating thread of this JVM armed its `creating` slot (the agent does so in the Java methods that
  * create sockets). Only armed creations count, so sockets that native code creates (the resolver's
  * DNS sockets, for one) are never registered here and cannot pile up in the map. Attached to the
- * JVM's cgroup; it only observes: every path returns 1 (allow).
+ * JVM's cgroup, like the bind hooks below; they only observe: every path returns 1 (allow).
  */
 SEC("cgroup/sock_create")
 int nd_sock_create(struct bpf_sock *ctx)
 {
 	if (ctx->family != AF_INET && ctx->family != AF_INET6)
 		return 1;
-	__u32 zero = 0;
-	struct nd_config *cfg = bpf_map_lookup_elem(&config, &zero);
-	struct bpf_pidns_info ns = {};
-	if (!cfg || !cfg->tgid)
+	struct nd_creating *slot = own_slot();
+	if (!slot || !slot->armed)
 		return 1;
-	if (bpf_get_ns_current_pid_tgid(cfg->pidns_dev, cfg->pidns_ino, &ns, sizeof(ns)) || ns.tgid != cfg->tgid)
-		return 1;
-	__u32 idx = ns.pid & (ND_CREATING_SLOTS - 1);
-	struct nd_creating *slot = bpf_map_lookup_elem(&creating, &idx);
-	if (!slot || slot->tid != ns.pid || !slot->armed)
-		return 1;
-
-	struct sock *sk = bpf_rdonly_cast(ctx, bpf_core_type_id_kernel(struct sock));
-	struct socket *sock = sk->sk_socket;
-	if (!sock)
-		return 1;
-	struct socket_alloc *sa = bpf_rdonly_cast((void *)sock - bpf_core_field_offset(struct socket_alloc, socket),
-						  bpf_core_type_id_kernel(struct socket_alloc));
-	__u64 inode = sa->vfs_inode.i_ino;
+	struct sock *sk;
+	__u64 inode = ctx_inode(ctx, &sk);
 	__u32 one = 1;
 	/* A full map leaves the slot armed: the agent then registers the socket itself and says why. */
 	if (!inode || bpf_map_update_elem(&sockets, &inode, &one, BPF_ANY))
@@ -751,6 +771,57 @@ int nd_sock_create(struct bpf_sock *ctx)
 	slot->inode = inode;
 	slot->armed = 0;
 	return 1;
+}
+
+/*
+ * bind() of one of our sockets: its local port becomes ours in `ports` (a TCP socket bound
+ * without a peer counts as a listener until it connects, as in the agent). The binding thread's
+ * slot learns which socket and port, so the agent does not write them again.
+ */
+static __always_inline int register_bound_port(struct bpf_sock *ctx, const int family)
+{
+	__u16 port = ctx->src_port;
+	__u8 protocol = ctx->protocol;
+	if (!port || (protocol != IPPROTO_TCP && protocol != IPPROTO_UDP))
+		return 1;
+	struct sock *sk;
+	__u64 inode = ctx_inode(ctx, &sk);
+	if (!inode || !bpf_map_lookup_elem(&sockets, &inode))
+		return 1;
+	struct nd_port_key k = {.netns = sock_netns(sk, true), .port = port, .protocol = protocol};
+	if (!k.netns)
+		return 1;
+	hint_port(port);
+	if (bpf_map_update_elem(&ports, &k, &inode, BPF_ANY))
+		return 1;
+	struct nd_creating *slot = own_slot();
+	if (slot) {
+		slot->bound_inode = inode;
+		slot->bound_port = port;
+		/* Each program reads only its own family's address: the verifier refuses the other. */
+		slot->bound_family = family;
+		if (family == AF_INET) {
+			__u32 v4 = ctx->src_ip4;
+			__builtin_memset(slot->bound_addr, 0, ND_ADDR_LEN);
+			__builtin_memcpy(slot->bound_addr, &v4, 4);
+		} else {
+			__u32 v6[4] = {ctx->src_ip6[0], ctx->src_ip6[1], ctx->src_ip6[2], ctx->src_ip6[3]};
+			__builtin_memcpy(slot->bound_addr, v6, ND_ADDR_LEN);
+		}
+	}
+	return 1;
+}
+
+SEC("cgroup/post_bind4")
+int nd_post_bind4(struct bpf_sock *ctx)
+{
+	return register_bound_port(ctx, AF_INET);
+}
+
+SEC("cgroup/post_bind6")
+int nd_post_bind6(struct bpf_sock *ctx)
+{
+	return register_bound_port(ctx, AF_INET6);
 }
 
 SEC("tp_btf/net_dev_queue")

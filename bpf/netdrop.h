@@ -86,11 +86,18 @@ struct nd_config {
 #define ND_CREATING_SLOTS 4096
 
 /* Value of `creating`: the agent writes tid, inode = 0 and then armed = 1 just before its thread
- * creates a socket; nd_sock_create writes the new socket's inode and clears armed. */
+ * creates a socket; nd_sock_create writes the new socket's inode and clears armed. A bind() of one
+ * of our sockets on that thread leaves the socket and the local address nd_post_bind registered, so
+ * the agent needs no getsockname(). */
 struct nd_creating {
 	__u32 tid;    /* thread id in the JVM's pid namespace */
 	__u32 armed;
 	__u64 inode;
+	__u64 bound_inode;
+	__u16 bound_port;   /* host byte order */
+	__u16 bound_family; /* AF_INET or AF_INET6 */
+	__u32 _pad;
+	__u8 bound_addr[ND_ADDR_LEN]; /* network byte order; IPv4 in the first 4 bytes */
 };
 
 /* Per-CPU token bucket for the event rate limit. */

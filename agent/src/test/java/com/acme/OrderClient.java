@@ -1,6 +1,7 @@
 package com.acme;
 
 import io.netdrop.bootstrap.SocketEvents;
+import java.net.SocketAddress;
 
 /** Stands for application code that creates a socket: the creator the registry should name. */
 public final class OrderClient {
@@ -8,5 +9,14 @@ public final class OrderClient {
 
   public static void open(SocketEvents events, int fd, int kind) {
     events.opened(fd, kind, null);
+  }
+
+  public static void connect(SocketEvents events, int fd, SocketAddress remote) {
+    events.connecting(fd, remote, null);
+    events.bound(fd, null);
+  }
+
+  public static void bind(SocketEvents events, int fd) {
+    events.bound(fd, null);
   }
 }

@@ -50,9 +50,10 @@ public final class BpfLink implements AutoCloseable {
   }
 
   /**
-   * Attaches a {@code cgroup/sock_create} program to the cgroup v2 directory {@code cgroupDir}
-   * with BPF_LINK_CREATE (5.7+): it then runs for every socket created by a process in that
-   * cgroup or below, beside any program others attached there, until the link is closed.
+   * Attaches a cgroup socket program ({@code cgroup/sock_create}, {@code cgroup/post_bind4},
+   * ...) to the cgroup v2 directory {@code cgroupDir}, at the attach type it was loaded for, with
+   * BPF_LINK_CREATE (5.7+): it then runs for the sockets of every process in that cgroup or below,
+   * beside any program others attached there, until the link is closed.
    */
   public static BpfLink attachCgroup(BpfProgram program, java.nio.file.Path cgroupDir) {
     String subject = "cgroup attach of program '" + program.name() + "' to " + cgroupDir;
@@ -62,7 +63,7 @@ public final class BpfLink implements AutoCloseable {
       BpfAttr link = new BpfAttr(Bpf.LinkCreate.SIZE);
       link.putInt(Bpf.LinkCreate.PROG_FD, progFd)
           .putInt(Bpf.LinkCreate.TARGET_FD, dirFd)
-          .putInt(Bpf.LinkCreate.ATTACH_TYPE, BpfConstants.ATTACH_TYPE_CGROUP_INET_SOCK_CREATE);
+          .putInt(Bpf.LinkCreate.ATTACH_TYPE, program.expectedAttachType());
       int fd = Bpf.call(Bpf.LINK_CREATE, link, subject);
       return new BpfLink(new KernelFd(fd, subject), null, subject);
     } finally {

@@ -33,11 +33,13 @@ public final class BpfProgram implements AutoCloseable {
   private final KernelFd fd;
   private final String name;
   private final String subject;
+  private final int expectedAttachType;
 
-  private BpfProgram(int fd, String name) {
+  private BpfProgram(int fd, String name, int expectedAttachType) {
     this.subject = "program '" + name + "'";
     this.fd = new KernelFd(fd, subject);
     this.name = name;
+    this.expectedAttachType = expectedAttachType;
   }
 
   /**
@@ -84,7 +86,7 @@ public final class BpfProgram implements AutoCloseable {
             Bpf.PROG_LOAD,
             loadAttr(progType, expectedAttachType, attachBtfId, insns, licenseMem, kernelName));
     if (result >= 0) {
-      return new BpfProgram((int) result, name);
+      return new BpfProgram((int) result, name, expectedAttachType);
     }
     int firstErrno = (int) -result;
 
@@ -99,7 +101,7 @@ public final class BpfProgram implements AutoCloseable {
       result = Bpf.invoke(Bpf.PROG_LOAD, attr);
       if (result >= 0) {
         // Passed on the second try (e.g. a transient ENOMEM/EAGAIN): keep it.
-        return new BpfProgram((int) result, name);
+        return new BpfProgram((int) result, name, expectedAttachType);
       }
       int errno = (int) -result;
       if (errno == Errno.ENOSPC && logSize < MAX_LOG_SIZE) {
@@ -142,6 +144,11 @@ public final class BpfProgram implements AutoCloseable {
   /** The program's file descriptor; throws if closed. */
   public int fd() {
     return fd.get();
+  }
+
+  /** The attach type the program was loaded for (0 if its type needs none). */
+  public int expectedAttachType() {
+    return expectedAttachType;
   }
 
   public String name() {

@@ -133,17 +133,26 @@ public final class DropProgram implements AutoCloseable {
   }
 
   /**
-   * Attaches {@code nd_sock_create} to the cgroup v2 directory {@code cgroupDir}, so that sockets
-   * created by armed threads of this JVM are registered inside socket(2) (see {@code
+   * Attaches {@code nd_sock_create} and {@code nd_post_bind4/6} to the cgroup v2 directory {@code
+   * cgroupDir}, so that sockets created by armed threads of this JVM are registered inside
+   * socket(2), and the ports of our sockets inside bind(2) (see {@code
    * io.netdrop.sockets.CreationSlots}). Detached with the other hooks on {@link #close()}, or
-   * earlier by closing the returned link.
+   * earlier by closing the returned links; on failure none stays attached.
    *
-   * @throws BpfException if the program does not load or attach here
+   * @throws BpfException if a program does not load or attach here
    */
-  public BpfLink attachSocketCreation(java.nio.file.Path cgroupDir) {
-    BpfLink link = BpfLink.attachCgroup(object.loadProgram("nd_sock_create"), cgroupDir);
-    links.add(link);
-    return link;
+  public List<BpfLink> attachSocketHooks(java.nio.file.Path cgroupDir) {
+    List<BpfLink> attached = new ArrayList<>();
+    try {
+      for (String name : List.of("nd_sock_create", "nd_post_bind4", "nd_post_bind6")) {
+        attached.add(BpfLink.attachCgroup(object.loadProgram(name), cgroupDir));
+      }
+    } catch (RuntimeException e) {
+      attached.forEach(BpfLink::close);
+      throw e;
+    }
+    links.addAll(attached);
+    return attached;
   }
 
   /** Which hook and program variant are attached, for the start-up line and the doctor. */

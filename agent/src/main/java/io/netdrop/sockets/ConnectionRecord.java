@@ -68,6 +68,9 @@ public final class ConnectionRecord {
   @SuppressWarnings("unused") // through LAST_USED
   private long lastUsedNanos;
 
+  /** Found open (before a dynamic attach, say): it may have a peer we did not see it connect to. */
+  volatile boolean foundOpen;
+
   // What this socket put into the kernel maps; guarded by this record's monitor.
   boolean kernelSocket;
   int kernelPort;

@@ -29,10 +29,14 @@ public final class CreationSlots {
   /** {@code ND_CREATING_SLOTS} of bpf/netdrop.h. */
   public static final int SLOTS = 4096;
   /** {@code sizeof(struct nd_creating)}. */
-  static final int SLOT_SIZE = 16;
+  static final int SLOT_SIZE = 48;
   private static final int TID = 0;
   private static final int ARMED = 4;
   private static final int INODE = 8;
+  private static final int BOUND_INODE = 16;
+  private static final int BOUND_PORT = 24;
+  private static final int BOUND_FAMILY = 26;
+  private static final int BOUND_ADDR = 32;
 
   private final ByteBuffer slots;
 
@@ -100,14 +104,47 @@ public final class CreationSlots {
   }
 
   /**
+   * If the kernel registered the port of socket {@code inode} in the {@code ports} map during
+   * this thread's last bind() ({@code nd_post_bind4/6}), writes the bound local address into
+   * {@code sockaddr} as getsockname() would ({@code struct sockaddr_in} or {@code sockaddr_in6},
+   * at least 28 bytes) and returns true; the agent then makes neither call. Forgets the answer.
+   */
+  public boolean takeBound(long inode, byte[] sockaddr) {
+    int tid = ThreadIds.current();
+    if (tid == ThreadIds.NONE) {
+      return false;
+    }
+    int slot = slot(tid);
+    if (slots.getInt(slot + TID) != tid || slots.getLong(slot + BOUND_INODE) != inode) {
+      return false;
+    }
+    int port = Short.toUnsignedInt(slots.getShort(slot + BOUND_PORT));
+    int family = Short.toUnsignedInt(slots.getShort(slot + BOUND_FAMILY));
+    java.util.Arrays.fill(sockaddr, (byte) 0);
+    ByteBuffer.wrap(sockaddr).order(java.nio.ByteOrder.nativeOrder()).putShort(0, (short) family);
+    sockaddr[2] = (byte) (port >>> 8);
+    sockaddr[3] = (byte) port;
+    if (family == SocketCalls.AF_INET) {
+      slots.get(slot + BOUND_ADDR, sockaddr, 4, 4);
+    } else {
+      slots.get(slot + BOUND_ADDR, sockaddr, 8, 16);
+    }
+    slots.putLong(slot + BOUND_INODE, 0);
+    // A colliding thread that armed meanwhile wrote its tid first (see arm()).
+    return slots.getInt(slot + TID) == tid
+        && (family == SocketCalls.AF_INET || family == SocketCalls.AF_INET6);
+  }
+
+  /**
    * Proves the round trip on this machine: creates one IPv4 UDP socket natively with this
-   * thread's slot armed and checks that the kernel registered exactly that socket. A hook that is
-   * attached but never runs (a cgroup v1 host whose sockets are not accounted to cgroup v2, for
+   * thread's slot armed, binds it to an ephemeral loopback port and checks that the kernel
+   * registered exactly that socket and port (in network namespace {@code netns}). A hook
+   * that is attached but never runs (a cgroup v1 host whose sockets are not accounted to cgroup v2, for
    * one) fails here instead of silently leaving sockets unregistered.
    *
    * @throws BpfException saying what was seen instead
    */
-  public void verify(SocketMaps maps) {
+  public void verify(SocketMaps maps, long netns) {
     if (!arm()) {
       throw new BpfException("the calling thread has no stable kernel thread id");
     }
@@ -117,6 +154,7 @@ public final class CreationSlots {
       throw new BpfException("cannot create a test socket");
     }
     long actual = -1;
+    int port = -1;
     try {
       long registered = take();
       actual = SocketCalls.inode(fd);
@@ -125,10 +163,21 @@ public final class CreationSlots {
             "the socket-creation hook did not register a test socket (slot inode " + registered
                 + ", socket inode " + actual + ")");
       }
+      port = SocketCalls.bindLoopbackV4(fd);
+      if (port <= 0) {
+        throw new BpfException("cannot bind a test socket");
+      }
+      byte[] bound = new byte[SocketCalls.SOCKADDR_SIZE];
+      if (!takeBound(actual, bound) || SocketCalls.port(bound) != port) {
+        throw new BpfException("the bind hook did not register the test socket's port " + port);
+      }
     } finally {
       SocketCalls.closeNative(fd);
       if (actual > 0) {
         maps.removeSocket(actual);
+        if (port > 0) {
+          maps.removePortIfOwned(netns, SocketMaps.PROTOCOL_UDP, port, actual);
+        }
       }
     }
   }

@@ -26,11 +26,13 @@ import java.util.function.LongSupplier;
  * described with {@code getsockname}/{@code getpeername}; nothing here scans /proc.
  *
  * <ul>
- *   <li>{@code opened}: records the socket with its creator and puts its inode into the kernel
- *       {@code sockets} map before returning (once {@link #attach} has supplied the maps; sockets
- *       opened earlier are written by {@code attach} itself).
- *   <li>{@code connecting}/{@code bound}/{@code accepted}: endpoints and role; a connected socket's
- *       tuple and a listener's or unconnected UDP socket's port go into the kernel maps.
+ *   <li>{@code opened}: records the socket, its creator and thread. Its inode is in the kernel
+ *       {@code sockets} map before this returns: put there inside socket(2) by the kernel when
+ *       {@link #useCreationSlots} is on, else written here (once {@link #attach} has supplied the
+ *       maps; sockets opened earlier are written by {@code attach} itself).
+ *   <li>{@code connecting}/{@code bound}/{@code accepted}: endpoints and role; a connected
+ *       socket's tuple and a listener's or unconnected UDP socket's port go into the kernel maps
+ *       (a port the kernel already registered inside bind(2) is not written again).
  *   <li>{@code used}: the current thread and time, on an fd-indexed table: no lock, no allocation.
  *   <li>{@code closing}: the record moves to the recently closed. Its inode leaves the kernel
  *       {@code sockets} map within {@link #PROMPT_MILLIS} (a closed socket has no file, so the
@@ -52,11 +54,10 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
   public static final long DEFAULT_GRACE_MILLIS = 30_000;
 
   /**
-   * Default for capturing the creating class: true. Measured here (CreatorsTest, JDK 17, 2
-   * cores): about 9 µs per socket with the first application frame 10 frames down, about 26 µs at
-   * 60 frames down (a Netty pipeline). Paid once per opened socket, never per I/O; accepted
-   * sockets do not walk (they take their listener's creator), so a busy server does not pay it
-   * per connection. Turn it off where clients open thousands of sockets per second.
+   * Default for capturing the creating class: true. Paid once per opened socket, never per I/O:
+   * about 0.8 µs with the application frame 20 frames down, 1.9 µs at 60 (a Netty pipeline) on
+   * JDK 17 here (bench/jmh RegistrationCostBenchmark). Accepted sockets take their listener's
+   * creator, so a busy server does not pay it per connection.
    */
   public static final boolean DEFAULT_CAPTURE_CREATOR = true;
 
@@ -406,6 +407,7 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
         return null;
       }
       r = newRecord(inode, transport, initialRole(transport), null, true, false);
+      r.foundOpen = true;
     }
     byFd.set(fd, r);
     return r;
@@ -443,7 +445,10 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
       return;
     }
     byte[] sa = new byte[SOCKADDR];
-    if (!SocketCalls.address(fd, false, sa)) {
+    CreationSlots s = slots;
+    // Right after bind(), nd_post_bind4/6 has registered the port and left the address.
+    boolean boundInKernel = s != null && s.takeBound(r.inode(), sa);
+    if (!boundInKernel && !SocketCalls.address(fd, false, sa)) {
       return;
     }
     int family = SocketCalls.family(sa);
@@ -455,7 +460,12 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
     int localPort = SocketCalls.port(sa);
     byte[] remote = new byte[16];
     int remotePort = 0;
-    if (SocketCalls.address(fd, true, sa) && SocketCalls.family(sa) == family) {
+    // A UDP socket has a peer only once connected, which the instrumentation reports first: an
+    // unconnected one (most of them) is spared the system call.
+    Endpoints known = r.endpoints();
+    boolean peer =
+        r.transport() != UDP || r.foundOpen || (known != null && known.remotePort() != 0);
+    if (peer && SocketCalls.address(fd, true, sa) && SocketCalls.family(sa) == family) {
       SocketCalls.copyAddress(sa, remote);
       remotePort = SocketCalls.port(sa);
     }
@@ -486,7 +496,7 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
         }
       } else if (localPort != 0 && (listening || r.transport() == UDP) && r.kernelPort != localPort) {
         r.kernelPort = localPort;
-        if (m != null) {
+        if (m != null && !boundInKernel) {
           m.addPort(netns, r.protocol(), localPort, r.inode());
         }
       }

@@ -16,6 +16,8 @@ import java.util.Arrays;
  * (a port's bit stays set once used; a stale bit only costs the kernel one hash lookup).
  */
 public final class SocketMaps {
+  /** IPPROTO_UDP, the {@code protocol} of a UDP port. */
+  public static final int PROTOCOL_UDP = 17;
   static final int PORT_KEY_SIZE = 8;
   static final int TUPLE_KEY_SIZE = 44;
   private static final int AF_INET = 2;

@@ -50,8 +50,7 @@ class RegistrySocketEventsTest {
       long inode = ProcFds.inode(TCP, client.getLocalPort(), server.getLocalPort());
 
       OrderClient.open(events, fd, SocketEvents.TCP);
-      events.connecting(fd, server.getLocalSocketAddress(), null);
-      events.bound(fd, null);
+      OrderClient.connect(events, fd, server.getLocalSocketAddress());
 
       ConnectionRecord r = registry.find(inode);
       assertNotNull(r, "record for socket:[" + inode + "]");
@@ -89,7 +88,7 @@ class RegistrySocketEventsTest {
         Socket client = new Socket()) {
       int listenerFd = ProcFds.fd(TCP, server.getLocalPort(), 0);
       OrderClient.open(events, listenerFd, SocketEvents.TCP);
-      events.bound(listenerFd, null);
+      OrderClient.bind(events, listenerFd);
       ConnectionRecord listener = registry.find(SocketCalls.inode(listenerFd));
       assertEquals(Role.LISTENER, listener.role());
       assertEquals("127.0.0.1:" + server.getLocalPort(), listener.endpoints().toString());
@@ -156,6 +155,7 @@ class RegistrySocketEventsTest {
       assertEquals(17, r.protocol());
       assertEquals("127.0.0.1:" + port, r.endpoints().toString());
 
+      events.connecting(fd, peer.getLocalAddress(), null); // as the instrumentation reports it
       udp.connect(peer.getLocalAddress());
       events.bound(fd, null);
       assertEquals("127.0.0.1:" + port + "->127.0.0.1:" + peerPort, r.endpoints().toString());
@@ -245,6 +245,7 @@ class RegistrySocketEventsTest {
     try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
       int fd = ProcFds.fd(TCP, server.getLocalPort(), 0);
       OrderClient.open(plain, fd, SocketEvents.TCP);
+      OrderClient.bind(plain, fd);
       assertNull(registry.find(SocketCalls.inode(fd)).creator());
     }
   }

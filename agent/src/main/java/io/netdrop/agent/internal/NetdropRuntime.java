@@ -29,6 +29,7 @@ import io.netdrop.sockets.diag.ListenOverflowWatcher;
 import io.netdrop.sockets.diag.SockDiag;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
@@ -115,7 +116,7 @@ final class NetdropRuntime implements AutoCloseable {
               .fileDescriptors(FileDescriptors.open(inst))
               .build();
       events.attach(maps, netns);
-      registration = registerAtCreation(program, maps, events);
+      registration = registerAtCreation(program, maps, netns, events);
       NetdropBridge.install(events);
       try {
         instrumentation = SocketInstrumentation.install(inst);
@@ -205,23 +206,22 @@ final class NetdropRuntime implements AutoCloseable {
    * registered by the agent with two system calls. Returns which, for the start-up line.
    */
   private static String registerAtCreation(
-      DropProgram program, SocketMaps maps, RegistrySocketEvents events) {
+      DropProgram program, SocketMaps maps, long netns, RegistrySocketEvents events) {
     Optional<Path> cgroup = CgroupV2.ownDirectory();
     if (cgroup.isEmpty()) {
       return "sockets registered by the agent: no cgroup v2 hierarchy";
     }
-    BpfLink link = null;
+    List<BpfLink> links = List.of();
     try {
-      link = program.attachSocketCreation(cgroup.get());
+      links = program.attachSocketHooks(cgroup.get());
       CreationSlots slots = CreationSlots.map(program.map("creating"));
-      slots.verify(maps);
+      slots.verify(maps, netns);
       events.useCreationSlots(slots);
       return "sockets registered in the kernel at creation";
     } catch (RuntimeException e) {
-      if (link != null) {
-        link.close();
-      }
-      return "sockets registered by the agent: " + e.getMessage();
+      links.forEach(BpfLink::close);
+      // The first line only: a verifier log would swamp the start-up line.
+      return "sockets registered by the agent: " + e.getMessage().lines().findFirst().orElse("");
     }
   }
 

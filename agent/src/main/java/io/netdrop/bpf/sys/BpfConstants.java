@@ -21,6 +21,8 @@ public final class BpfConstants {
   // enum bpf_attach_type
   public static final int ATTACH_TYPE_NONE = 0;
   public static final int ATTACH_TYPE_CGROUP_INET_SOCK_CREATE = 2;
+  public static final int ATTACH_TYPE_CGROUP_INET4_POST_BIND = 12;
+  public static final int ATTACH_TYPE_CGROUP_INET6_POST_BIND = 13;
   public static final int ATTACH_TYPE_TRACE_RAW_TP = 23;
   public static final int ATTACH_TYPE_PERF_EVENT = 41;
 

@@ -88,6 +88,21 @@ public final class SocketCalls {
     return Sock.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   }
 
+  /**
+   * Binds an AF_INET socket to 127.0.0.1 and a port the kernel picks; returns that port, or -1.
+   */
+  public static int bindLoopbackV4(int fd) {
+    byte[] sa = new byte[16];
+    ByteBuffer.wrap(sa).order(ByteOrder.nativeOrder()).putShort(0, (short) AF_INET);
+    sa[4] = 127;
+    sa[7] = 1;
+    if (Sock.bind(fd, sa, sa.length) != 0) {
+      return -1;
+    }
+    byte[] bound = new byte[SOCKADDR_SIZE];
+    return address(fd, false, bound) ? port(bound) : -1;
+  }
+
   /** Closes a descriptor from {@link #nativeUdpSocket()}. */
   public static void closeNative(int fd) {
     Sock.close(fd);
@@ -126,6 +141,8 @@ public final class SocketCalls {
     static native int getsockopt(int fd, int level, int name, int[] value, int[] len);
 
     static native int socket(int domain, int type, int protocol);
+
+    static native int bind(int fd, byte[] addr, int addrlen);
 
     static native int close(int fd);
   }

@@ -22,6 +22,8 @@ class BpfObjectFileTest {
   private static final List<String> PROGRAMS =
       List.of(
           "nd_sock_create",
+          "nd_post_bind4",
+          "nd_post_bind6",
           "nd_kfree_skb",
           "nd_kfree_skb_norx",
           "nd_kfree_skb_tp",
