@@ -596,10 +596,14 @@ static __always_inline int handle_drop(struct sk_buff *skb, __u64 location, __u3
 		parse_packet(skb, &p, trusted);
 	}
 
-	count_drop(inode, reason);
-
 	__u32 zero = 0;
 	struct nd_config *cfg = bpf_map_lookup_elem(&config, &zero);
+	if (cfg && reason == cfg->empty_purge_reason && reason && !READ(trusted, skb, len)) {
+		stat_inc(ND_STAT_EMPTY_PURGES);
+		return 0;
+	}
+	count_drop(inode, reason);
+
 	if (!take_token(cfg)) {
 		stat_inc(ND_STAT_RATE_LIMITED);
 		return 0;

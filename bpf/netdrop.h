@@ -21,6 +21,7 @@
 #define ND_STAT_RINGBUF_FULL 3 /* events not sent because the ring buffer was full */
 #define ND_STAT_COUNTS_FULL 4  /* matches not counted per key because `counts` was full */
 #define ND_STAT_TUPLES_LEARNED 5 /* connect() tuples learned in the kernel */
+#define ND_STAT_EMPTY_PURGES 6 /* our empty skbs purged at close (see nd_config.empty_purge_reason) */
 #define ND_STAT_MAX 8
 
 #define ND_ADDR_LEN 16
@@ -80,6 +81,11 @@ struct nd_config {
 	__u32 events_per_sec;  /* ring-buffer events allowed per CPU per second */
 	__u32 burst;           /* events allowed in a burst per CPU */
 	__u32 wakeup_bytes;    /* wake the reader once this much data is waiting */
+	/* SKB_DROP_REASON_QUEUE_PURGE on this kernel (0 if it has none). A socket closed before it read
+	 * its peer's FIN has that empty skb purged with this reason on every such close: counted in
+	 * ND_STAT_EMPTY_PURGES only, neither per socket nor as an event, as no data was lost. */
+	__u32 empty_purge_reason;
+	__u32 _pad;
 };
 
 /* Slots of `creating`: a thread uses slot (tid % ND_CREATING_SLOTS); a power of two. */

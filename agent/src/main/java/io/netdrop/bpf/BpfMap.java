@@ -157,6 +157,19 @@ public final class BpfMap implements AutoCloseable {
     elementOp(Bpf.MAP_UPDATE_ELEM, key, BpfAttr.nativeCopy(value, value.length), flags, false);
   }
 
+  /**
+   * Copies the value under {@code key} into {@code value} and removes the key in one step (hash
+   * maps, 5.14+), so a count the kernel adds meanwhile is never lost; returns false if absent.
+   */
+  public boolean lookupAndDelete(byte[] key, byte[] value) {
+    checkKey(key);
+    checkValue(value);
+    if (!ElementCall.fits(keySize, value.length)) {
+      throw new BpfException(subject + ": lookup-and-delete takes values up to " + ElementCall.MAX_VALUE + " bytes");
+    }
+    return fastOp(Bpf.MAP_LOOKUP_AND_DELETE_ELEM, key, value, 0, true);
+  }
+
   /** Removes {@code key}; returns false if it was absent. Array maps refuse deletion (EINVAL). */
   public boolean delete(byte[] key) {
     checkKey(key);

@@ -61,7 +61,7 @@ public final class DropProgram implements AutoCloseable {
     BpfObject object = BpfObject.open(elf, kernelBtf, Map.of("events", settings.ringBufferBytes()));
     DropProgram program = new DropProgram(object);
     try {
-      program.writeConfig(settings, pidns);
+      program.writeConfig(settings, pidns, kernelBtf);
       program.attach(kernelBtf, settings.mode());
       return program;
     } catch (RuntimeException e) {
@@ -81,11 +81,19 @@ public final class DropProgram implements AutoCloseable {
     }
   }
 
-  private void writeConfig(Settings s, PidNamespace pidns) {
-    ByteBuffer b = ByteBuffer.allocate(32).order(ByteOrder.nativeOrder());
+  private void writeConfig(Settings s, PidNamespace pidns, Btf kernelBtf) {
+    // struct nd_config of bpf/netdrop.h
+    ByteBuffer b = ByteBuffer.allocate(40).order(ByteOrder.nativeOrder());
     b.putLong(pidns.dev()).putLong(pidns.ino()).putInt(pidns.pid());
     b.putInt(s.eventsPerSecond()).putInt(s.eventBurst()).putInt(s.wakeupBytes());
+    b.putInt(emptyPurgeReason(kernelBtf)).putInt(0);
     object.map("config").update(new byte[4], b.array(), 0);
+  }
+
+  /** The running kernel's value of SKB_DROP_REASON_QUEUE_PURGE, or 0 (none) if it has no such reason. */
+  static int emptyPurgeReason(Btf kernelBtf) {
+    Long value = kernelBtf.enumerators("skb_drop_reason").get("SKB_DROP_REASON_QUEUE_PURGE");
+    return value == null ? 0 : value.intValue();
   }
 
   private void attach(Btf kernelBtf, AttachMode mode) {

@@ -3,12 +3,15 @@ package io.netdrop.drops;
 import io.netdrop.bpf.BpfMap;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.LongPredicate;
 
 /**
- * The exact counts the kernel keeps: drops per (socket, reason) from the {@code counts} map, and
- * the program's own counters from the per-CPU {@code stats} array (indexes are the
+ * The exact counts the kernel keeps: drops per (socket, reason) from the {@code counts} map (plus
+ * those of sockets already retired from it), and the program's own counters from the per-CPU {@code stats} array (indexes are the
  * {@code ND_STAT_*} constants of bpf/netdrop.h).
  */
 public final class DropTotals {
@@ -24,6 +27,11 @@ public final class DropTotals {
   public static final int COUNTS_FULL = 4;
   /** ND_STAT_TUPLES_LEARNED: connect() tuples the kernel learned on its own. */
   public static final int TUPLES_LEARNED = 5;
+  /**
+   * ND_STAT_EMPTY_PURGES: empty skbs (a FIN) of our sockets purged with QUEUE_PURGE because the
+   * socket was closed before reading them; one per such close, no data lost: counted here only.
+   */
+  public static final int EMPTY_PURGES = 6;
 
   /** One (socket, reason) key of the counts map. */
   public record Key(long socketInode, int reason) implements Comparable<Key> {
@@ -36,6 +44,9 @@ public final class DropTotals {
 
   private final BpfMap counts;
   private final BpfMap stats;
+  /** Counts of retired sockets, by reason; guarded by this. */
+  private final Map<Integer, Long> retired = new TreeMap<>();
+  private long retiredSockets;
 
   public DropTotals(BpfMap counts, BpfMap stats) {
     this.counts = counts;
@@ -54,6 +65,42 @@ public final class DropTotals {
       }
     }
     return out;
+  }
+
+  /**
+   * Moves the counts of every socket for which {@code keep} is false (closed, and past the grace
+   * period in which late packets are still attributed to it) out of the kernel map into per-reason
+   * totals kept here ({@link #retired()}), so that the map, whose size is fixed, holds the sockets
+   * that can still drop and never fills with those that are gone. Each key is read and removed in
+   * one step, so no count is lost. Returns the number of keys moved.
+   */
+  public synchronized int retire(LongPredicate keep) {
+    byte[] value = new byte[8];
+    Set<Long> sockets = new HashSet<>();
+    int moved = 0;
+    for (byte[] key : counts.keys()) {
+      ByteBuffer k = ByteBuffer.wrap(key).order(ByteOrder.nativeOrder());
+      long inode = k.getLong(0);
+      if (keep.test(inode) || !counts.lookupAndDelete(key, value)) {
+        continue;
+      }
+      long n = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getLong(0);
+      retired.merge(k.getInt(8), n, Long::sum);
+      sockets.add(inode);
+      moved++;
+    }
+    retiredSockets += sockets.size();
+    return moved;
+  }
+
+  /** Drops of retired sockets by reason (see {@link #retire}); a copy. */
+  public synchronized Map<Integer, Long> retired() {
+    return new TreeMap<>(retired);
+  }
+
+  /** How many sockets {@link #retire} has moved out of the kernel map. */
+  public synchronized long retiredSockets() {
+    return retiredSockets;
   }
 
   /** A program counter summed over CPUs; {@code index} is one of the constants above. */

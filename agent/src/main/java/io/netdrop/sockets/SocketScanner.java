@@ -167,6 +167,11 @@ public final class SocketScanner implements AutoCloseable {
     debug.accept("forgot closed socket:[" + inode + "]");
   }
 
+  /** Whether socket {@code inode} is open or closed within the grace period here. */
+  public synchronized boolean tracks(long inode) {
+    return live.containsKey(inode) || closing.containsKey(inode);
+  }
+
   /** Number of open sockets currently registered. */
   public synchronized int trackedSockets() {
     return live.size();

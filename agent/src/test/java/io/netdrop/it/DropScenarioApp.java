@@ -54,6 +54,9 @@ public final class DropScenarioApp {
         case "listen":
           listen();
           break;
+        case "close-first":
+          closeFirst(Integer.parseInt(cmd[1]));
+          break;
         case "exit":
           System.out.println("bye");
           System.exit(0);
@@ -89,6 +92,25 @@ public final class DropScenarioApp {
     held = new Socket();
     held.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
     System.out.println("connected " + held.getLocalPort());
+  }
+
+  /**
+   * {@code n} connections that the server closes first, each client reading the end of stream
+   * and closing too: every server socket has the client's FIN purged, unread, when it goes.
+   */
+  private static void closeFirst(int n) throws IOException {
+    try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      for (int i = 0; i < n; i++) {
+        try (Socket client = new Socket()) {
+          client.connect(server.getLocalSocketAddress(), 2000);
+          server.accept().close();
+          if (client.getInputStream().read() != -1) {
+            throw new IOException("the server sent data");
+          }
+        }
+      }
+      System.out.println("close-first-port " + server.getLocalPort());
+    }
   }
 
   /** A listener whose accepted sockets have a tiny receive buffer and are never read. */

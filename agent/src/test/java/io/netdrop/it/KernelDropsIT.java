@@ -1,6 +1,7 @@
 package io.netdrop.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -50,6 +51,8 @@ class KernelDropsIT {
   private static int udpPort;
   private static int listenPort;
   private static long udpKernelDrops;
+  private static final int CLOSE_FIRST = 20;
+  private static int closeFirstPort;
 
   @BeforeAll
   static void startApp() {
@@ -201,6 +204,13 @@ class KernelDropsIT {
 
   @Test
   @Order(5)
+  void closingBeforeReadingThePeersFinIsNotReportedAsADrop() {
+    app.writeLine("close-first " + CLOSE_FIRST);
+    closeFirstPort = Integer.parseInt(app.awaitLine(l -> l.startsWith("close-first-port "), TIMEOUT).split(" ")[1]);
+  }
+
+  @Test
+  @Order(6)
   void countsInTheKernelExactlyWhatTheKernelDropped() {
     app.writeLine("exit");
     assertEquals(0, app.waitFor(TIMEOUT), app.describe());
@@ -213,6 +223,15 @@ class KernelDropsIT {
         totals.contains(" socket=" + m.group(1) + " SOCKET_RCVBUFF=" + udpKernelDrops + ";"),
         "kernel sk_drops " + udpKernelDrops + " vs " + totals);
     assertNoDropMentionsNoisePorts();
+    // Each server socket of "close-first" had its peer's FIN purged unread: counted apart, once
+    // per connection, and neither printed nor counted per socket.
+    Matcher purges = Pattern.compile(" empty_purges=(\\d+)").matcher(totals);
+    assertTrue(purges.find(), totals);
+    assertTrue(Long.parseLong(purges.group(1)) >= CLOSE_FIRST, totals);
+    for (String line : app.stderr()) {
+      assertFalse(
+          line.contains(" drop QUEUE_PURGE ") && line.contains(":" + closeFirstPort + " "), line);
+    }
   }
 
   private static void assertNoDropMentionsNoisePorts() {

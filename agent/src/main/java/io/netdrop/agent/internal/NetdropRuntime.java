@@ -30,7 +30,12 @@ import io.netdrop.sockets.diag.SockDiag;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
@@ -45,6 +50,10 @@ final class NetdropRuntime implements AutoCloseable {
   static final long CLOSED_GRACE_MILLIS = RegistrySocketEvents.DEFAULT_GRACE_MILLIS;
   /** How often listeners' sk_drops are read (one sock_diag dump of this network namespace). */
   static final long OVERFLOW_POLL_MILLIS = 1_000;
+  /** How often the counts of sockets gone for good leave the kernel map (see DropTotals#retire). */
+  static final long RETIRE_MILLIS = CLOSED_GRACE_MILLIS;
+  /** Sockets named one by one in the totals line; the others are summed. */
+  static final int TOTALS_SOCKETS = 20;
 
   private final DropProgram program;
   private final SocketScanner scanner;
@@ -56,6 +65,7 @@ final class NetdropRuntime implements AutoCloseable {
   private final Map<Long, Long> overflowTotals;
   private final RegistrySocketEvents events;
   private final String registration;
+  private final ScheduledExecutorService retirement;
 
   private NetdropRuntime(
       DropProgram program,
@@ -78,6 +88,13 @@ final class NetdropRuntime implements AutoCloseable {
     this.overflowTotals = overflowTotals;
     this.events = events;
     this.registration = registration;
+    this.retirement =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "netdrop-totals");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /**
@@ -175,9 +192,23 @@ final class NetdropRuntime implements AutoCloseable {
               false,
               problem -> log.println("netdrop: " + problem));
       overflows.start();
-      return new NetdropRuntime(
-          program, scanner, reader, totals, reasons, log, overflows, overflowTotals, events,
-          registration);
+      NetdropRuntime runtime =
+          new NetdropRuntime(
+              program, scanner, reader, totals, reasons, log, overflows, overflowTotals, events,
+              registration);
+      SocketScanner tracked = scanner;
+      runtime.retirement.scheduleWithFixedDelay(
+          () -> {
+            try {
+              totals.retire(inode -> registry.holds(inode) || tracked.tracks(inode));
+            } catch (RuntimeException e) {
+              log.println("netdrop: cannot retire closed sockets' counts: " + e.getMessage());
+            }
+          },
+          RETIRE_MILLIS,
+          RETIRE_MILLIS,
+          TimeUnit.MILLISECONDS);
+      return runtime;
     } catch (RuntimeException e) {
       NetdropBridge.install(null);
       if (instrumentation != null) {
@@ -236,42 +267,73 @@ final class NetdropRuntime implements AutoCloseable {
 
   /** One line with the exact kernel counts per socket and reason, and the event-path counters. */
   String summary() {
-    Map<Long, StringBuilder> bySocket = new TreeMap<>();
+    Map<Long, Map<String, Long>> bySocket = new HashMap<>();
     for (Map.Entry<DropTotals.Key, Long> e : totals.counts().entrySet()) {
       bySocket
-          .computeIfAbsent(e.getKey().socketInode(), k -> new StringBuilder())
-          .append(' ')
-          .append(reasons.name(e.getKey().reason()))
-          .append('=')
-          .append(e.getValue());
+          .computeIfAbsent(e.getKey().socketInode(), k -> new TreeMap<>())
+          .merge(reasons.name(e.getKey().reason()), e.getValue(), Long::sum);
     }
     for (Map.Entry<Long, Long> e : overflowTotals.entrySet()) {
       bySocket
-          .computeIfAbsent(e.getKey(), k -> new StringBuilder())
-          .append(' ')
-          .append(OverflowFormatter.REASON)
-          .append('=')
-          .append(e.getValue());
+          .computeIfAbsent(e.getKey(), k -> new TreeMap<>())
+          .merge(OverflowFormatter.REASON, e.getValue(), Long::sum);
+    }
+    // The sockets with the most drops by name, in inode order; the rest and the retired summed.
+    List<Long> named =
+        bySocket.entrySet().stream()
+            .sorted(Comparator.comparingLong((Map.Entry<Long, Map<String, Long>> e) -> -sum(e.getValue()))
+                .thenComparing(Map.Entry::getKey))
+            .limit(TOTALS_SOCKETS)
+            .map(Map.Entry::getKey)
+            .sorted()
+            .toList();
+    Map<String, Long> others = new TreeMap<>();
+    long otherSockets = totals.retiredSockets();
+    for (Map.Entry<Integer, Long> e : totals.retired().entrySet()) {
+      others.merge(reasons.name(e.getKey()), e.getValue(), Long::sum);
+    }
+    for (Map.Entry<Long, Map<String, Long>> e : bySocket.entrySet()) {
+      if (!named.contains(e.getKey())) {
+        otherSockets++;
+        e.getValue().forEach((reason, n) -> others.merge(reason, n, Long::sum));
+      }
     }
     StringBuilder line = new StringBuilder("netdrop: totals");
-    if (bySocket.isEmpty()) {
+    if (bySocket.isEmpty() && others.isEmpty()) {
       line.append(" no drops;");
     }
-    for (Map.Entry<Long, StringBuilder> e : bySocket.entrySet()) {
-      line.append(" socket=").append(e.getKey()).append(e.getValue()).append(';');
+    for (long inode : named) {
+      line.append(" socket=").append(inode);
+      bySocket.get(inode).forEach((reason, n) -> line.append(' ').append(reason).append('=').append(n));
+      line.append(';');
+    }
+    if (!others.isEmpty()) {
+      line.append(" other_sockets=").append(otherSockets);
+      others.forEach((reason, n) -> line.append(' ').append(reason).append('=').append(n));
+      line.append(';');
     }
     line.append(" matched=").append(totals.stat(DropTotals.MATCHED));
     line.append(" events=").append(totals.stat(DropTotals.EVENTS));
     line.append(" rate_limited=").append(totals.stat(DropTotals.RATE_LIMITED));
     line.append(" ringbuf_full=").append(totals.stat(DropTotals.RINGBUF_FULL));
     line.append(" counts_full=").append(totals.stat(DropTotals.COUNTS_FULL));
+    line.append(" empty_purges=").append(totals.stat(DropTotals.EMPTY_PURGES));
     return line.toString();
+  }
+
+  private static long sum(Map<String, Long> counts) {
+    long n = 0;
+    for (long v : counts.values()) {
+      n += v;
+    }
+    return n;
   }
 
   /** Reads the last events, prints the totals, then detaches and frees everything. */
   @Override
   public void close() {
     NetdropBridge.install(null); // the application's last socket calls cost nothing from here on
+    retirement.shutdownNow();
     events.close();
     overflows.pollNow(); // the last overflows before the totals
     overflows.close();

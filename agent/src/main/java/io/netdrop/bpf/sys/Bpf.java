@@ -17,6 +17,7 @@ public final class Bpf {
   public static final int PROG_LOAD = 5;
   public static final int PROG_TEST_RUN = 10;
   public static final int OBJ_GET_INFO_BY_FD = 15;
+  public static final int MAP_LOOKUP_AND_DELETE_ELEM = 21;
   public static final int RAW_TRACEPOINT_OPEN = 17;
   public static final int LINK_CREATE = 28;
 
@@ -117,6 +118,7 @@ public final class Bpf {
     COMMAND_NAMES[PROG_LOAD] = "BPF_PROG_LOAD";
     COMMAND_NAMES[PROG_TEST_RUN] = "BPF_PROG_TEST_RUN";
     COMMAND_NAMES[OBJ_GET_INFO_BY_FD] = "BPF_OBJ_GET_INFO_BY_FD";
+    COMMAND_NAMES[MAP_LOOKUP_AND_DELETE_ELEM] = "BPF_MAP_LOOKUP_AND_DELETE_ELEM";
     COMMAND_NAMES[RAW_TRACEPOINT_OPEN] = "BPF_RAW_TRACEPOINT_OPEN";
     COMMAND_NAMES[LINK_CREATE] = "BPF_LINK_CREATE";
   }

@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * BPF_MAP_{LOOKUP,UPDATE,DELETE}_ELEM for small keys and values, as cheap as the system call
+ * BPF_MAP_{LOOKUP,UPDATE,DELETE,LOOKUP_AND_DELETE}_ELEM for small keys and values, as cheap as the system call
  * itself: the attribute block, key and value live in one native scratch block per thread, written
  * through a direct {@link ByteBuffer} view, and {@code syscall} is direct-mapped ({@link DirectSyscall}).
  * The agent calls this on the application's threads when a socket opens, so the general path
@@ -55,7 +55,9 @@ public final class ElementCall {
     } catch (LastErrorException e) {
       return -e.getErrorCode();
     }
-    if (result == 0 && value != null && cmd == Bpf.MAP_LOOKUP_ELEM) {
+    if (result == 0
+        && value != null
+        && (cmd == Bpf.MAP_LOOKUP_ELEM || cmd == Bpf.MAP_LOOKUP_AND_DELETE_ELEM)) {
       b.get(VALUE, value, 0, value.length);
     }
     return result;
