@@ -89,26 +89,38 @@ public final class SocketScanner implements AutoCloseable {
     }
   }
 
-  /** One pass: registers new sockets, ages out closed ones. */
+  /**
+   * One pass: registers sockets seen for the first time that the registry does not hold, ages out
+   * closed ones. The socket tables ({@code /proc/self/net/*}, which list every socket of the
+   * network namespace, not just ours: on a busy host, tens of thousands of lines) are read only
+   * when such a socket is there; the common pass is one directory listing of {@code
+   * /proc/self/fd}. A socket is described when first seen: one the scanner alone knows (opened in
+   * native code) that binds or connects later keeps what it had then, while a socket the
+   * instrumentation sees is described by the registry on each event.
+   */
   public synchronized void scan() {
     Set<Long> open = ProcSockets.openSocketInodes();
-    List<SocketEntry> entries = ProcSockets.inetSockets();
-    Map<Long, List<SocketEntry>> byInode = new HashMap<>();
-    for (SocketEntry e : entries) {
-      if (open.contains(e.inode())) {
-        byInode.computeIfAbsent(e.inode(), k -> new ArrayList<>()).add(e);
+    List<Long> unknown = new ArrayList<>();
+    for (long inode : open) {
+      if (!live.containsKey(inode) && !heldElsewhere.test(inode)) {
+        unknown.add(inode);
       }
     }
-    for (long inode : open) {
-      Registration r = live.get(inode);
-      if (r == null) {
-        r = new Registration();
+    if (!unknown.isEmpty()) {
+      Map<Long, List<SocketEntry>> byInode = new HashMap<>();
+      for (SocketEntry e : ProcSockets.inetSockets()) {
+        if (open.contains(e.inode())) {
+          byInode.computeIfAbsent(e.inode(), k -> new ArrayList<>()).add(e);
+        }
+      }
+      for (long inode : unknown) {
+        Registration r = new Registration();
         live.put(inode, r);
         maps.addSocket(inode);
         debug.accept("tracking socket:[" + inode + "]");
-      }
-      for (SocketEntry e : byInode.getOrDefault(inode, List.of())) {
-        register(r, e);
+        for (SocketEntry e : byInode.getOrDefault(inode, List.of())) {
+          register(r, e);
+        }
       }
     }
     long now = clock.getAsLong();

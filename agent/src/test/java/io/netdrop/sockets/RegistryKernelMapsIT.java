@@ -161,7 +161,7 @@ class RegistryKernelMapsIT {
       events.opened(fd, SocketEvents.TCP, null);
       events.bound(fd, null);
       ends = registry.find(inode).endpoints();
-      scanner.scan(); // the scanner registers the same socket from /proc
+      scanner.scan(); // the registry holds the socket: the scanner leaves it alone
       events.closing(fd, null);
     }
     scanner.scan(); // notices the close
