@@ -14,12 +14,13 @@ import java.util.Set;
  * callers treat as "not ours" (the /proc scanner still covers such sockets).
  */
 public final class FileDescriptors {
-  private static final FileDescriptors UNAVAILABLE = new FileDescriptors(null);
+  private static final FileDescriptors UNAVAILABLE = new FileDescriptors(false);
+  private static final FileDescriptors AVAILABLE = new FileDescriptors(true);
 
-  private final VarHandle fd;
+  private final boolean available;
 
-  private FileDescriptors(VarHandle fd) {
-    this.fd = fd;
+  private FileDescriptors(boolean available) {
+    this.available = available;
   }
 
   /**
@@ -43,10 +44,8 @@ public final class FileDescriptors {
   /** An accessor if {@code java.io} is already open to this module (e.g. {@code --add-opens}). */
   public static FileDescriptors reflective() {
     try {
-      return new FileDescriptors(
-          MethodHandles.privateLookupIn(FileDescriptor.class, MethodHandles.lookup())
-              .findVarHandle(FileDescriptor.class, "fd", int.class));
-    } catch (ReflectiveOperationException | RuntimeException e) {
+      return Handle.FD != null ? AVAILABLE : UNAVAILABLE;
+    } catch (LinkageError e) {
       return UNAVAILABLE;
     }
   }
@@ -58,14 +57,32 @@ public final class FileDescriptors {
 
   /** Whether {@link #fd} can read descriptors. */
   public boolean available() {
-    return fd != null;
+    return available;
   }
 
   /** The descriptor number; -1 if {@code d} is null, closed or unreadable. Allocates nothing. */
   public int fd(FileDescriptor d) {
-    if (fd == null || d == null) {
+    if (!available || d == null) {
       return -1;
     }
-    return (int) fd.get(d);
+    return (int) Handle.FD.get(d);
+  }
+
+  /**
+   * The handle in a static final field, so the JIT reads the field directly on the I/O path
+   * (an instance field holding it costs a call per read). Initialised on first use, which is
+   * after {@link #open} has opened {@code java.io}; null if it is not open.
+   */
+  private static final class Handle {
+    static final VarHandle FD = find();
+
+    private static VarHandle find() {
+      try {
+        return MethodHandles.privateLookupIn(FileDescriptor.class, MethodHandles.lookup())
+            .findVarHandle(FileDescriptor.class, "fd", int.class);
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        return null;
+      }
+    }
   }
 }
