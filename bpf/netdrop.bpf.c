@@ -74,6 +74,13 @@ struct bpf_sock {
 	__u32 src_ip6[4];
 	__u32 src_port; /* host byte order */
 };
+/* uapi context of sockops programs: only `op` and `sk` are read (offsets 0 and 184). */
+struct bpf_sock_ops {
+	__u32 op;
+	__u32 _unread[45];
+	struct bpf_sock *sk;
+};
+#define BPF_SOCK_OPS_TCP_CONNECT_CB 3
 #define BPF_F_MMAPABLE (1U << 10)
 #define AF_INET 2
 #define AF_INET6 10
@@ -645,11 +652,8 @@ static __always_inline bool is_v4_mapped(const __u8 *a)
 }
 
 /* Remember the tuple of one of our connecting sockets as its SYN leaves (see top of file). */
-static __always_inline int learn_connect(struct sk_buff *skb, const bool trusted)
+static __always_inline int learn_connect_sock(struct sock *sk, const bool trusted, const __u32 learned_stat)
 {
-	struct sock *sk = READ(trusted, skb, sk);
-	if (!sk)
-		return 0;
 	if (READ(trusted, sk, __sk_common.skc_state) != TCP_SYN_SENT)
 		return 0;
 
@@ -693,9 +697,15 @@ static __always_inline int learn_connect(struct sk_buff *skb, const bool trusted
 	}
 	if (!bpf_map_update_elem(&tuples, &k, &inode, BPF_NOEXIST)) {
 		hint_port(k.lport);
-		stat_inc(ND_STAT_TUPLES_LEARNED);
+		stat_inc(learned_stat);
 	}
 	return 0;
+}
+
+static __always_inline int learn_connect(struct sk_buff *skb, const bool trusted)
+{
+	struct sock *sk = READ(trusted, skb, sk);
+	return sk ? learn_connect_sock(sk, trusted, ND_STAT_TUPLES_LEARNED) : 0;
 }
 
 /* Kernels 6.11+: tp_btf args are (skb, location, reason, rx_sk). */
@@ -826,6 +836,25 @@ SEC("cgroup/post_bind6")
 int nd_post_bind6(struct bpf_sock *ctx)
 {
 	return register_bound_port(ctx, AF_INET6);
+}
+
+/*
+ * The connect tracker without a per-packet cost: tcp_connect() calls the JVM cgroup's sock_ops
+ * programs once per active open, after the source port is chosen and before the SYN is built. When
+ * this program is attached (and proved to work), the agent detaches nd_net_dev_queue, which runs
+ * for every packet the host transmits.
+ */
+SEC("sockops")
+int nd_sock_ops(struct bpf_sock_ops *ctx)
+{
+	if (ctx->op != BPF_SOCK_OPS_TCP_CONNECT_CB)
+		return 1;
+	struct bpf_sock *bsk = ctx->sk;
+	if (!bsk)
+		return 1;
+	struct sock *sk = bpf_rdonly_cast(bsk, bpf_core_type_id_kernel(struct sock));
+	learn_connect_sock(sk, true, ND_STAT_TUPLES_AT_CONNECT);
+	return 1;
 }
 
 SEC("tp_btf/net_dev_queue")

@@ -22,6 +22,7 @@
 #define ND_STAT_COUNTS_FULL 4  /* matches not counted per key because `counts` was full */
 #define ND_STAT_TUPLES_LEARNED 5 /* connect() tuples learned in the kernel */
 #define ND_STAT_EMPTY_PURGES 6 /* our empty skbs purged at close (see nd_config.empty_purge_reason) */
+#define ND_STAT_TUPLES_AT_CONNECT 7 /* connect() tuples learned by nd_sock_ops */
 #define ND_STAT_MAX 8
 
 #define ND_ADDR_LEN 16

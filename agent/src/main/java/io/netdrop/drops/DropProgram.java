@@ -46,6 +46,8 @@ public final class DropProgram implements AutoCloseable {
   private final BpfObject object;
   private final List<BpfLink> links = new ArrayList<>();
   private String attachDescription = "";
+  /** The per-packet connect tracker (nd_net_dev_queue[_tp]), until nd_sock_ops replaces it. */
+  private BpfLink packetConnectTracker;
 
   private DropProgram(BpfObject object) {
     this.object = object;
@@ -127,24 +129,26 @@ public final class DropProgram implements AutoCloseable {
           "kernel tracepoint kfree_skb has no drop reason (needs Linux 5.17 or later)");
     }
     String drop = params >= 5 ? "nd_kfree_skb" : "nd_kfree_skb_norx";
-    links.add(BpfLink.attachTracing(object.loadProgram("nd_net_dev_queue")));
+    packetConnectTracker = BpfLink.attachTracing(object.loadProgram("nd_net_dev_queue"));
+    links.add(packetConnectTracker);
     links.add(BpfLink.attachTracing(object.loadProgram(drop)));
     attachDescription = "tp_btf/kfree_skb (" + drop + ")";
   }
 
   private void attachTracepoints() {
     BpfProgram connect = object.loadProgram("nd_net_dev_queue_tp");
-    links.add(BpfLink.attachTracepoint(connect, "net", "net_dev_queue"));
+    packetConnectTracker = BpfLink.attachTracepoint(connect, "net", "net_dev_queue");
+    links.add(packetConnectTracker);
     BpfProgram drop = object.loadProgram("nd_kfree_skb_tp");
     links.add(BpfLink.attachTracepoint(drop, "skb", "kfree_skb"));
     attachDescription = "tracepoint/skb/kfree_skb (nd_kfree_skb_tp)";
   }
 
   /**
-   * Attaches {@code nd_sock_create} and {@code nd_post_bind4/6} to the cgroup v2 directory {@code
-   * cgroupDir}, so that sockets created by armed threads of this JVM are registered inside
-   * socket(2), and the ports of our sockets inside bind(2) (see {@code
-   * io.netdrop.sockets.CreationSlots}). Detached with the other hooks on {@link #close()}, or
+   * Attaches {@code nd_sock_create}, {@code nd_post_bind4/6} and {@code nd_sock_ops} to the cgroup
+   * v2 directory {@code cgroupDir}, so that sockets created by armed threads of this JVM are
+   * registered inside socket(2), the ports of our sockets inside bind(2) (see {@code
+   * io.netdrop.sockets.CreationSlots}) and connect() tuples inside tcp_connect(). Detached with the other hooks on {@link #close()}, or
    * earlier by closing the returned links; on failure none stays attached.
    *
    * @throws BpfException if a program does not load or attach here
@@ -152,7 +156,7 @@ public final class DropProgram implements AutoCloseable {
   public List<BpfLink> attachSocketHooks(java.nio.file.Path cgroupDir) {
     List<BpfLink> attached = new ArrayList<>();
     try {
-      for (String name : List.of("nd_sock_create", "nd_post_bind4", "nd_post_bind6")) {
+      for (String name : List.of("nd_sock_create", "nd_post_bind4", "nd_post_bind6", "nd_sock_ops")) {
         attached.add(BpfLink.attachCgroup(object.loadProgram(name), cgroupDir));
       }
     } catch (RuntimeException e) {
@@ -161,6 +165,23 @@ public final class DropProgram implements AutoCloseable {
     }
     links.addAll(attached);
     return attached;
+  }
+
+  /**
+   * Detaches the per-packet connect tracker on net_dev_queue, which every packet the host sends
+   * pays for; call once {@code nd_sock_ops} is attached and proved to learn connects. Idempotent.
+   */
+  public void detachPacketConnectTracker() {
+    if (packetConnectTracker != null) {
+      packetConnectTracker.close();
+      links.remove(packetConnectTracker);
+      packetConnectTracker = null;
+    }
+  }
+
+  /** Whether the per-packet connect tracker on net_dev_queue is attached. */
+  public boolean packetConnectTrackerAttached() {
+    return packetConnectTracker != null;
   }
 
   /** Which hook and program variant are attached, for the start-up line and the doctor. */

@@ -32,6 +32,8 @@ public final class DropTotals {
    * socket was closed before reading them; one per such close, no data lost: counted here only.
    */
   public static final int EMPTY_PURGES = 6;
+  /** ND_STAT_TUPLES_AT_CONNECT: connect() tuples learned inside tcp_connect() (nd_sock_ops). */
+  public static final int TUPLES_AT_CONNECT = 7;
 
   /** One (socket, reason) key of the counts map. */
   public record Key(long socketInode, int reason) implements Comparable<Key> {

@@ -7,6 +7,7 @@ import io.netdrop.bpf.sys.MappedRegion;
 import io.netdrop.bpf.sys.ThreadIds;
 import io.netdrop.sockets.internal.SocketCalls;
 import java.nio.ByteBuffer;
+import java.util.function.LongSupplier;
 
 /**
  * The agent's half of registering sockets in the kernel while they are created: the {@code
@@ -177,6 +178,67 @@ public final class CreationSlots {
         maps.removeSocket(actual);
         if (port > 0) {
           maps.removePortIfOwned(netns, SocketMaps.PROTOCOL_UDP, port, actual);
+        }
+      }
+    }
+  }
+
+  /**
+   * Proves that connect() tuples are learned inside tcp_connect() ({@code nd_sock_ops}): connects
+   * one natively created, registered TCP socket to a native loopback listener and checks that
+   * {@code learnedAtConnect} (the program's counter) went up by one. The listener is closed first,
+   * so the connection ends with a reset it sends, which drops nothing.
+   *
+   * @throws BpfException saying what was seen instead
+   */
+  public void verifyConnectTracking(SocketMaps maps, long netns, LongSupplier learnedAtConnect) {
+    int listener = SocketCalls.nativeTcpSocket();
+    int client = -1;
+    long inode = -1;
+    int localPort = -1;
+    int port = -1;
+    try {
+      port = listener < 0 ? -1 : SocketCalls.bindLoopbackV4(listener);
+      if (port <= 0 || !SocketCalls.listen(listener, 1)) {
+        throw new BpfException("cannot open a test listener");
+      }
+      if (!arm()) {
+        throw new BpfException("the calling thread has no stable kernel thread id");
+      }
+      client = SocketCalls.nativeTcpSocket();
+      inode = take();
+      if (client < 0 || inode <= 0) {
+        throw new BpfException("the test socket was not registered at creation");
+      }
+      long before = learnedAtConnect.getAsLong();
+      if (!SocketCalls.connectLoopbackV4(client, port)) {
+        throw new BpfException("cannot connect the test socket to its listener");
+      }
+      byte[] local = new byte[SocketCalls.SOCKADDR_SIZE];
+      if (SocketCalls.address(client, false, local)) {
+        localPort = SocketCalls.port(local);
+      }
+      long learned = learnedAtConnect.getAsLong() - before;
+      if (learned != 1) {
+        throw new BpfException("the connect hook learned " + learned + " tuples for one connect");
+      }
+    } finally {
+      if (listener >= 0) {
+        SocketCalls.closeNative(listener);
+      }
+      if (client >= 0) {
+        SocketCalls.closeNative(client);
+      }
+      if (inode > 0) {
+        maps.removeSocket(inode);
+        if (localPort > 0) {
+          byte[] loopback = new byte[16];
+          loopback[0] = 127;
+          loopback[3] = 1;
+          maps.removeTupleIfOwned(
+              netns,
+              Endpoints.of(SocketCalls.AF_INET, loopback, localPort, loopback, port)
+                  .toEntry(inode, ProcSockets.IPPROTO_TCP));
         }
       }
     }

@@ -215,6 +215,14 @@ class AgentStartIT {
       List<String> out = jvm.stdout();
       assertTrue(out.stream().noneMatch(l -> l.startsWith("FAIL")), jvm.describe());
       assertTrue(out.stream().anyMatch(l -> l.startsWith("ok    load and attach")), jvm.describe());
+      // This machine kind has cgroup v2 and cgroup socket programs: the cheap registration path.
+      assertTrue(
+          out.stream()
+              .anyMatch(
+                  l -> l.startsWith("ok    socket registration")
+                      && l.contains("sockets registered in the kernel at creation")
+                      && l.contains("connects learned in tcp_connect()")),
+          jvm.describe());
       assertEquals("netdrop can run here", out.get(out.size() - 1), jvm.describe());
     }
   }

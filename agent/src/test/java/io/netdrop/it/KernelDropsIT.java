@@ -62,7 +62,12 @@ class KernelDropsIT {
             .mainClass(DropScenarioApp.class.getName())
             .start();
     app.awaitLine("ready"::equals, TIMEOUT);
-    app.awaitLine(l -> l.startsWith("netdrop: watching kfree_skb drops"), TIMEOUT);
+    String watching = app.awaitLine(l -> l.startsWith("netdrop: watching kfree_skb drops"), TIMEOUT);
+    // Every test below runs on the kernel-side registration (the per-packet tracker is detached).
+    assertTrue(
+        watching.contains(
+            "sockets registered in the kernel at creation, connects learned in tcp_connect()"),
+        watching);
   }
 
   @AfterAll

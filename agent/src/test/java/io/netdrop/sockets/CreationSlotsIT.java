@@ -11,6 +11,7 @@ import io.netdrop.bpf.BpfLink;
 import io.netdrop.bpf.btf.Btf;
 import io.netdrop.config.AttachMode;
 import io.netdrop.drops.DropProgram;
+import io.netdrop.drops.DropTotals;
 import io.netdrop.kernel.CgroupV2;
 import io.netdrop.sockets.internal.SocketCalls;
 import java.nio.ByteBuffer;
@@ -141,6 +142,24 @@ class CreationSlotsIT {
     } finally {
       links.forEach(BpfLink::close);
     }
+  }
+
+  @Test
+  void connectsAreLearnedInsideTcpConnectOncePerConnect() {
+    DropTotals stats = new DropTotals(program.map("counts"), program.map("stats"));
+    List<BpfLink> links = attach();
+    try {
+      long before = stats.stat(DropTotals.TUPLES_AT_CONNECT);
+      slots.verifyConnectTracking(maps, NETNS, () -> stats.stat(DropTotals.TUPLES_AT_CONNECT));
+      assertEquals(before + 1, stats.stat(DropTotals.TUPLES_AT_CONNECT));
+    } finally {
+      links.forEach(BpfLink::close);
+    }
+    BpfException e =
+        assertThrows(
+            BpfException.class,
+            () -> slots.verifyConnectTracking(maps, NETNS, () -> stats.stat(DropTotals.TUPLES_AT_CONNECT)));
+    assertTrue(e.getMessage().contains("not registered at creation"), e.getMessage());
   }
 
   @Test

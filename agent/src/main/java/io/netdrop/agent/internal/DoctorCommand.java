@@ -3,6 +3,7 @@ package io.netdrop.agent.internal;
 import io.netdrop.config.NetdropConfig;
 import io.netdrop.drops.DropProgram;
 import io.netdrop.sockets.ProcSockets;
+import io.netdrop.sockets.SocketMaps;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +26,9 @@ public final class DoctorCommand {
       results.add(attach(checks, config));
       failed = results.get(results.size() - 1).failed();
     }
+    if (!failed) {
+      results.add(socketHooks(checks, config));
+    }
     for (HostCheck c : results) {
       out.printf("%-5s %-21s %s%n", label(c), c.name(), c.detail());
     }
@@ -39,6 +43,23 @@ public final class DoctorCommand {
       return HostCheck.ok("load and attach", program.attachDescription() + " verified and attached");
     } catch (RuntimeException e) {
       return HostCheck.fail("load and attach", e.getMessage());
+    }
+  }
+
+  /** Whether sockets can be registered inside socket(2) here; a warning only: the agent can do it. */
+  private static HostCheck socketHooks(HostChecks checks, NetdropConfig config) {
+    DropProgram.Settings settings = DropProgram.Settings.of(config);
+    try (DropProgram program =
+        DropProgram.load(checks.btf(), settings, ProcSockets.pidNamespace())) {
+      SocketMaps maps =
+          new SocketMaps(
+              program.map("sockets"), program.map("ports"), program.map("tuples"), program.map("port_hint"));
+      SocketHooks.Outcome o = SocketHooks.setUp(program, maps, ProcSockets.netnsInode());
+      return o.slots() != null
+          ? HostCheck.ok("socket registration", o.description())
+          : HostCheck.warn("socket registration", o.description());
+    } catch (RuntimeException e) {
+      return HostCheck.warn("socket registration", "not tried: " + e.getMessage());
     }
   }
 

@@ -1,7 +1,6 @@
 package io.netdrop.agent.internal;
 
 import io.netdrop.bpf.BpfException;
-import io.netdrop.bpf.BpfLink;
 import io.netdrop.bpf.RingBuffer;
 import io.netdrop.config.NetdropConfig;
 import io.netdrop.drops.DropFormatter;
@@ -10,7 +9,6 @@ import io.netdrop.drops.DropProgram;
 import io.netdrop.drops.DropReader;
 import io.netdrop.drops.DropTotals;
 import io.netdrop.drops.MonotonicClock;
-import io.netdrop.kernel.CgroupV2;
 import io.netdrop.kernel.DropReasons;
 import io.netdrop.kernel.KernelSymbols;
 import io.netdrop.sockets.ProcSockets;
@@ -21,18 +19,15 @@ import io.netdrop.drops.DropAttribution;
 import io.netdrop.drops.OverflowFormatter;
 import io.netdrop.instrumentation.SocketInstrumentation;
 import io.netdrop.sockets.ConnectionRegistry;
-import io.netdrop.sockets.CreationSlots;
 import io.netdrop.sockets.RegistrySocketEvents;
 import io.netdrop.sockets.internal.FileDescriptors;
 import java.lang.instrument.Instrumentation;
 import io.netdrop.sockets.diag.ListenOverflowWatcher;
 import io.netdrop.sockets.diag.SockDiag;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -133,7 +128,11 @@ final class NetdropRuntime implements AutoCloseable {
               .fileDescriptors(FileDescriptors.open(inst))
               .build();
       events.attach(maps, netns);
-      registration = registerAtCreation(program, maps, netns, events);
+      SocketHooks.Outcome hooks = SocketHooks.setUp(program, maps, netns);
+      if (hooks.slots() != null) {
+        events.useCreationSlots(hooks.slots());
+      }
+      registration = hooks.description();
       NetdropBridge.install(events);
       try {
         instrumentation = SocketInstrumentation.install(inst);
@@ -228,31 +227,6 @@ final class NetdropRuntime implements AutoCloseable {
       }
       program.close();
       throw e;
-    }
-  }
-
-  /**
-   * Lets the kernel register each socket inside socket(2) where this host allows it (a cgroup v2
-   * hierarchy, cgroup socket programs, a verified round trip); otherwise every socket is
-   * registered by the agent with two system calls. Returns which, for the start-up line.
-   */
-  private static String registerAtCreation(
-      DropProgram program, SocketMaps maps, long netns, RegistrySocketEvents events) {
-    Optional<Path> cgroup = CgroupV2.ownDirectory();
-    if (cgroup.isEmpty()) {
-      return "sockets registered by the agent: no cgroup v2 hierarchy";
-    }
-    List<BpfLink> links = List.of();
-    try {
-      links = program.attachSocketHooks(cgroup.get());
-      CreationSlots slots = CreationSlots.map(program.map("creating"));
-      slots.verify(maps, netns);
-      events.useCreationSlots(slots);
-      return "sockets registered in the kernel at creation";
-    } catch (RuntimeException e) {
-      links.forEach(BpfLink::close);
-      // The first line only: a verifier log would swamp the start-up line.
-      return "sockets registered by the agent: " + e.getMessage().lines().findFirst().orElse("");
     }
   }
 

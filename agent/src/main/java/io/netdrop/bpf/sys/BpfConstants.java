@@ -16,11 +16,13 @@ public final class BpfConstants {
   public static final int PROG_TYPE_SOCKET_FILTER = 1;
   public static final int PROG_TYPE_TRACEPOINT = 5;
   public static final int PROG_TYPE_CGROUP_SOCK = 9;
+  public static final int PROG_TYPE_SOCK_OPS = 13;
   public static final int PROG_TYPE_TRACING = 26;
 
   // enum bpf_attach_type
   public static final int ATTACH_TYPE_NONE = 0;
   public static final int ATTACH_TYPE_CGROUP_INET_SOCK_CREATE = 2;
+  public static final int ATTACH_TYPE_CGROUP_SOCK_OPS = 3;
   public static final int ATTACH_TYPE_CGROUP_INET4_POST_BIND = 12;
   public static final int ATTACH_TYPE_CGROUP_INET6_POST_BIND = 13;
   public static final int ATTACH_TYPE_TRACE_RAW_TP = 23;

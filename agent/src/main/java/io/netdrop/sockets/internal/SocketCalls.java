@@ -103,6 +103,27 @@ public final class SocketCalls {
     return address(fd, false, bound) ? port(bound) : -1;
   }
 
+  /** A new IPv4 TCP socket made by native code; -1 on failure. */
+  public static int nativeTcpSocket() {
+    return Sock.socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  }
+
+  /** listen(2); false on failure. */
+  public static boolean listen(int fd, int backlog) {
+    return Sock.listen(fd, backlog) == 0;
+  }
+
+  /** Connects (blocking) to 127.0.0.1:{@code port}; false on failure. */
+  public static boolean connectLoopbackV4(int fd, int port) {
+    byte[] sa = new byte[16];
+    ByteBuffer.wrap(sa).order(ByteOrder.nativeOrder()).putShort(0, (short) AF_INET);
+    sa[2] = (byte) (port >>> 8);
+    sa[3] = (byte) port;
+    sa[4] = 127;
+    sa[7] = 1;
+    return Sock.connect(fd, sa, sa.length) == 0;
+  }
+
   /** Closes a descriptor from {@link #nativeUdpSocket()}. */
   public static void closeNative(int fd) {
     Sock.close(fd);
@@ -143,6 +164,10 @@ public final class SocketCalls {
     static native int socket(int domain, int type, int protocol);
 
     static native int bind(int fd, byte[] addr, int addrlen);
+
+    static native int listen(int fd, int backlog);
+
+    static native int connect(int fd, byte[] addr, int addrlen);
 
     static native int close(int fd);
   }
