@@ -325,6 +325,21 @@ static __always_inline void hint_port(__u16 port)
 		__sync_fetch_and_or(word, 1ULL << (port & 63));
 }
 
+/* Whether the current thread belongs to this JVM (pid namespace aware: the JVM may run in a
+ * container); its thread id in that namespace goes to *tid. */
+static __always_inline bool own_thread(__u32 *tid)
+{
+	__u32 zero = 0;
+	struct nd_config *cfg = bpf_map_lookup_elem(&config, &zero);
+	struct bpf_pidns_info ns = {};
+	if (!cfg || !cfg->tgid)
+		return false;
+	if (bpf_get_ns_current_pid_tgid(cfg->pidns_dev, cfg->pidns_ino, &ns, sizeof(ns)) || ns.tgid != cfg->tgid)
+		return false;
+	*tid = ns.pid;
+	return true;
+}
+
 /* The network header and, when it directly follows, the transport ports: one read covers both. */
 union nd_headers {
 	struct {
@@ -662,12 +677,8 @@ static __always_inline int learn_connect_sock(struct sock *sk, const bool truste
 		return 0;
 	if (!bpf_map_lookup_elem(&sockets, &inode)) {
 		/* Not registered yet: ours if connect() runs in a thread of this JVM. */
-		__u32 zero = 0;
-		struct nd_config *cfg = bpf_map_lookup_elem(&config, &zero);
-		struct bpf_pidns_info ns = {};
-		if (!cfg || !cfg->tgid)
-			return 0;
-		if (bpf_get_ns_current_pid_tgid(cfg->pidns_dev, cfg->pidns_ino, &ns, sizeof(ns)) || ns.tgid != cfg->tgid)
+		__u32 tid;
+		if (!own_thread(&tid))
 			return 0;
 		__u32 one = 1;
 		bpf_map_update_elem(&sockets, &inode, &one, BPF_NOEXIST);
@@ -735,16 +746,12 @@ int nd_kfree_skb_tp(struct trace_event_raw_kfree_skb *ctx)
 /* The slot of the calling thread of this JVM in `creating`, or NULL for any other thread. */
 static __always_inline struct nd_creating *own_slot(void)
 {
-	__u32 zero = 0;
-	struct nd_config *cfg = bpf_map_lookup_elem(&config, &zero);
-	struct bpf_pidns_info ns = {};
-	if (!cfg || !cfg->tgid)
+	__u32 tid;
+	if (!own_thread(&tid))
 		return 0;
-	if (bpf_get_ns_current_pid_tgid(cfg->pidns_dev, cfg->pidns_ino, &ns, sizeof(ns)) || ns.tgid != cfg->tgid)
-		return 0;
-	__u32 idx = ns.pid & (ND_CREATING_SLOTS - 1);
+	__u32 idx = tid & (ND_CREATING_SLOTS - 1);
 	struct nd_creating *slot = bpf_map_lookup_elem(&creating, &idx);
-	return slot && slot->tid == ns.pid ? slot : 0;
+	return slot && slot->tid == tid ? slot : 0;
 }
 
 /* The inode of the socket behind a cgroup socket program's context; it exists from sock_alloc()

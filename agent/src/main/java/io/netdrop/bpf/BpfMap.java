@@ -284,17 +284,21 @@ public final class BpfMap implements AutoCloseable {
   private boolean fastOp(int cmd, byte[] key, byte[] value, long flags, boolean absentIsFalse) {
     int fdNum = fd.acquire();
     try {
-      long result = ElementCall.invoke(cmd, fdNum, key, value, flags);
-      if (result == -Errno.ENOENT && absentIsFalse) {
-        return false;
-      }
-      if (result < 0) {
-        throw new BpfSyscallException(Bpf.commandName(cmd), subject, (int) -result);
-      }
-      return true;
+      return outcome(cmd, ElementCall.invoke(cmd, fdNum, key, value, flags), absentIsFalse);
     } finally {
       fd.release();
     }
+  }
+
+  /** True on success, false for ENOENT when {@code absentIsFalse}; throws for any other errno. */
+  private boolean outcome(int cmd, long result, boolean absentIsFalse) {
+    if (result == -Errno.ENOENT && absentIsFalse) {
+      return false;
+    }
+    if (result < 0) {
+      throw new BpfSyscallException(Bpf.commandName(cmd), subject, (int) -result);
+    }
+    return true;
   }
 
   private boolean elementOp(int cmd, byte[] key, Memory value, long flags, boolean absentIsFalse) {
@@ -306,14 +310,7 @@ public final class BpfMap implements AutoCloseable {
           .putPointer(Bpf.MapElem.KEY, keyMem)
           .putPointer(Bpf.MapElem.VALUE_OR_NEXT_KEY, value)
           .putLong(Bpf.MapElem.FLAGS, flags);
-      long result = Bpf.invoke(cmd, attr);
-      if (result == -Errno.ENOENT && absentIsFalse) {
-        return false;
-      }
-      if (result < 0) {
-        throw new BpfSyscallException(Bpf.commandName(cmd), subject, (int) -result);
-      }
-      return true;
+      return outcome(cmd, Bpf.invoke(cmd, attr), absentIsFalse);
     } finally {
       fd.release();
     }
