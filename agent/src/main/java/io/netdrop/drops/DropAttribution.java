@@ -9,7 +9,7 @@ import java.util.Objects;
  * Names the connection a drop hurt, from the {@link ConnectionRegistry}: e.g.
  *
  * <pre>
- * conn=client 127.0.0.1:51234-&gt;127.0.0.1:8443 by com.acme.OrderClient [main] used by [worker-1] 3ms before
+ * conn=client 127.0.0.1:51234-&gt;127.0.0.1:8443 by com.acme.OrderClient [main] used by [worker-1] ~3ms before
  * conn=server 127.0.0.1:8443-&gt;127.0.0.1:51234 by com.acme.OrderServer [acceptor] closed 120ms ago
  * </pre>
  *
@@ -50,8 +50,9 @@ public final class DropAttribution {
     b.append(" [").append(r.creatingThread()).append(']');
     String user = r.lastUser();
     if (user != null) {
+      // "~": the time of use is known to the registry's use clock (100 ms), not exactly.
       long before = e.timestampNanos() - r.lastUsedNanos();
-      b.append(" used by [").append(user).append("] ");
+      b.append(" used by [").append(user).append("] ~");
       appendMillis(b, Math.abs(before)).append(before >= 0 ? " before" : " after");
     }
     if (r.closed() && e.timestampNanos() - r.closedNanos() >= 0) {

@@ -70,7 +70,7 @@ class DropAttributionTest {
         TestRecords.add(registry, 7, Role.UDP, Endpoints.of(2, Events.v4(0, 0, 0, 0), 5000, new byte[16], 0),
             null, "main", 1);
     TestRecords.use(r, "worker-1", DROP_AT - 3 * MS);
-    assertEquals("conn=udp 0.0.0.0:5000 [main] used by [worker-1] 3ms before",
+    assertEquals("conn=udp 0.0.0.0:5000 [main] used by [worker-1] ~3ms before",
         new DropAttribution(registry).describe(event(7)));
   }
 
