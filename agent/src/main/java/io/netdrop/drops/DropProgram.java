@@ -179,11 +179,6 @@ public final class DropProgram implements AutoCloseable {
     }
   }
 
-  /** Whether the per-packet connect tracker on net_dev_queue is attached. */
-  public boolean packetConnectTrackerAttached() {
-    return packetConnectTracker != null;
-  }
-
   /** Which hook and program variant are attached, for the start-up line and the doctor. */
   public String attachDescription() {
     return attachDescription;
