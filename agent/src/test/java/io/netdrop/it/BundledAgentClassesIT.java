@@ -99,15 +99,15 @@ class BundledAgentClassesIT {
   @Test
   void anOlderEntryPointAndLoaderBundledByTheApplicationNeverRun() throws IOException {
     Path jar = appJar("older-stub.jar", fromDir(stubClasses), fromJar(jnaJar, name -> true));
-    Run with = assertRunsUnchangedWithTheAgentStarted(jar);
+    AppRun with = assertRunsUnchangedWithTheAgentStarted(jar);
     assertTrue(with.stderr.stream().noneMatch(l -> l.startsWith("stub: ")), with.output);
   }
 
   @Test
   void dynamicAttachStartsFromTheAttachedJarWhenTheApplicationBundlesTheEntryPoint() throws IOException {
     Path jar = appJarWithTheEntryPoint();
-    Run without = run(jar, Mode.WITHOUT_AGENT);
-    Run attached = run(jar, Mode.ATTACH);
+    AppRun without = run(jar, Mode.WITHOUT_AGENT);
+    AppRun attached = run(jar, Mode.ATTACH);
     assertUnchangedAndStarted(without, attached);
   }
 
@@ -137,14 +137,14 @@ class BundledAgentClassesIT {
         fromJar(jnaJar, name -> true));
   }
 
-  private static Run assertRunsUnchangedWithTheAgentStarted(Path appJar) throws IOException {
-    Run without = run(appJar, Mode.WITHOUT_AGENT);
-    Run with = run(appJar, Mode.JAVAAGENT);
+  private static AppRun assertRunsUnchangedWithTheAgentStarted(Path appJar) throws IOException {
+    AppRun without = run(appJar, Mode.WITHOUT_AGENT);
+    AppRun with = run(appJar, Mode.JAVAAGENT);
     assertUnchangedAndStarted(without, with);
     return with;
   }
 
-  private static void assertUnchangedAndStarted(Run without, Run with) {
+  private static void assertUnchangedAndStarted(AppRun without, AppRun with) {
     assertAll(
         () -> assertEquals(0, without.exitCode, without.output),
         () -> assertEquals(0, with.exitCode, with.output),
@@ -179,7 +179,7 @@ class BundledAgentClassesIT {
   private enum Mode { WITHOUT_AGENT, JAVAAGENT, ATTACH }
 
   /** Runs the application jar, makes it connect to a closed port, and collects what it printed. */
-  private static Run run(Path appJar, Mode mode) throws IOException {
+  private static AppRun run(Path appJar, Mode mode) throws IOException {
     ForkedJvm.Builder builder = ForkedJvm.builder().executableJar(appJar);
     if (mode == Mode.JAVAAGENT) {
       builder.agentArgs("debug=true");
@@ -202,7 +202,7 @@ class BundledAgentClassesIT {
       }
       app.writeLine("exit");
       int exitCode = app.waitFor(TIMEOUT);
-      return new Run(exitCode, app.stdout(), app.stderr(), app.describe());
+      return new AppRun(exitCode, app.stdout(), app.stderr(), app.describe());
     }
   }
 
@@ -315,36 +315,6 @@ class BundledAgentClassesIT {
   private static boolean hasEntry(Path jar, String name) throws IOException {
     try (JarFile f = new JarFile(jar.toFile())) {
       return f.getJarEntry(name) != null;
-    }
-  }
-
-  private static final class Run {
-    final int exitCode;
-    final List<String> stdout;
-    final List<String> stderr;
-    final String output;
-
-    Run(int exitCode, List<String> stdout, List<String> stderr, String output) {
-      this.exitCode = exitCode;
-      this.stdout = stdout;
-      this.stderr = stderr;
-      this.output = output;
-    }
-
-    List<String> netdropLines() {
-      return stderr.stream().filter(Run::isNetdrop).collect(Collectors.toList());
-    }
-
-    /** stderr without netdrop's lines and the JVM's notes (e.g. JDK 17's CDS note when the bootstrap class path grows). */
-    List<String> appStderr() {
-      return stderr.stream()
-          .filter(l -> !isNetdrop(l))
-          .filter(l -> !l.startsWith("WARNING: ") && !l.startsWith("OpenJDK 64-Bit Server VM warning: ") && !l.isBlank())
-          .collect(Collectors.toList());
-    }
-
-    private static boolean isNetdrop(String line) {
-      return line.startsWith("netdrop: ") || line.contains(" netdrop: drop ");
     }
   }
 }

@@ -79,8 +79,8 @@ class LibraryClashIT {
   @ParameterizedTest(name = "java.home={0}")
   @MethodSource("javaHomes")
   void applicationWithItsOwnLibraryVersionsRunsUnchangedAndTheAgentStillReportsDrops(Path javaHome) throws IOException {
-    Run without = run(javaHome, false);
-    Run with = run(javaHome, true);
+    AppRun without = run(javaHome, false);
+    AppRun with = run(javaHome, true);
 
     assertAll(
         () -> assertEquals(0, without.exitCode, without.output),
@@ -124,7 +124,7 @@ class LibraryClashIT {
   }
 
   /** Runs the app once, makes it connect to a closed port, and collects what it printed. */
-  private static Run run(Path javaHome, boolean withAgent) throws IOException {
+  private static AppRun run(Path javaHome, boolean withAgent) throws IOException {
     List<Path> classpath = new ArrayList<>();
     classpath.add(appClasses);
     classpath.addAll(libraries);
@@ -148,47 +148,13 @@ class LibraryClashIT {
       }
       app.writeLine("exit");
       int exitCode = app.waitFor(TIMEOUT);
-      return new Run(exitCode, app.stdout(), app.stderr(), app.describe());
+      return new AppRun(exitCode, app.stdout(), app.stderr(), app.describe());
     }
   }
 
   private static int closedPort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
-    }
-  }
-
-  private static final class Run {
-    final int exitCode;
-    final List<String> stdout;
-    final List<String> stderr;
-    final String output;
-
-    Run(int exitCode, List<String> stdout, List<String> stderr, String output) {
-      this.exitCode = exitCode;
-      this.stdout = stdout;
-      this.stderr = stderr;
-      this.output = output;
-    }
-
-    List<String> netdropLines() {
-      return stderr.stream().filter(Run::isNetdrop).collect(Collectors.toList());
-    }
-
-    /**
-     * stderr without netdrop's lines and the JVM's own notes, which an agent changes: JDK 17's
-     * CDS note when the bootstrap class path is appended, and on JDK 24+ the one native-access
-     * warning per JVM, which names whichever JNA loads first (docs/configuration.md).
-     */
-    List<String> appStderr() {
-      return stderr.stream()
-          .filter(l -> !isNetdrop(l))
-          .filter(l -> !l.startsWith("WARNING: ") && !l.startsWith("OpenJDK 64-Bit Server VM warning: ") && !l.isBlank())
-          .collect(Collectors.toList());
-    }
-
-    private static boolean isNetdrop(String line) {
-      return line.startsWith("netdrop: ") || line.contains(" netdrop: drop ");
     }
   }
 }
