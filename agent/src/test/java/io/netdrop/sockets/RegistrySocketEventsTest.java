@@ -164,6 +164,23 @@ class RegistrySocketEventsTest {
   }
 
   @Test
+  void aUseIsTimedByTheCoarseUseClockWhichTheRegistryThreadAdvances() throws IOException {
+    try (DatagramChannel udp = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+      int fd = ProcFds.fd(UDP, ((InetSocketAddress) udp.getLocalAddress()).getPort(), 0);
+      events.opened(fd, SocketEvents.UDP, null);
+      ConnectionRecord r = registry.find(SocketCalls.inode(fd));
+      long tick = now.get();
+      now.addAndGet(40_000_000L); // the clock moves on; the use clock only on the next tick
+      events.used(fd, null);
+      assertEquals(tick, r.lastUsedNanos());
+      events.releasePending();
+      events.used(fd, null);
+      assertEquals(now.get(), r.lastUsedNanos());
+      assertEquals(Thread.currentThread().getName(), r.lastUser());
+    }
+  }
+
+  @Test
   void closedSocketStaysFindableForTheGracePeriodThenExpires() throws IOException {
     long inode;
     try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {

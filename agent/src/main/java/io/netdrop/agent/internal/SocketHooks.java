@@ -42,8 +42,8 @@ final class SocketHooks {
     }
     String how = "sockets registered in the kernel at creation";
     try {
-      DropTotals stats = new DropTotals(program.map("counts"), program.map("stats"));
-      slots.verifyConnectTracking(maps, netns, () -> stats.stat(DropTotals.TUPLES_AT_CONNECT));
+      slots.verifyConnectTracking(
+          maps, netns, () -> program.map("stats").sumPerCpuLong(DropTotals.TUPLES_AT_CONNECT));
       program.detachPacketConnectTracker();
       how += ", connects learned in tcp_connect()";
     } catch (RuntimeException e) {
