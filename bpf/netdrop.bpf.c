@@ -81,6 +81,19 @@ struct bpf_sock_ops {
 	struct bpf_sock *sk;
 };
 #define BPF_SOCK_OPS_TCP_CONNECT_CB 3
+/* uapi context of cgroup/getpeername4|6 programs: only `protocol` and `sk` are read. */
+struct bpf_sock_addr {
+	__u32 user_family;
+	__u32 user_ip4;
+	__u32 user_ip6[4];
+	__u32 user_port;
+	__u32 family;
+	__u32 type;
+	__u32 protocol;
+	__u32 msg_src_ip4;
+	__u32 msg_src_ip6[4];
+	struct bpf_sock *sk; /* offset 64 */
+};
 #define BPF_F_MMAPABLE (1U << 10)
 #define AF_INET 2
 #define AF_INET6 10
@@ -660,13 +673,62 @@ static __always_inline int handle_drop(struct sk_buff *skb, __u64 location, __u3
 	return 0;
 }
 
+/* The slot of the calling thread of this JVM in `creating`, or NULL for any other thread. */
+static __always_inline struct nd_creating *own_slot(void)
+{
+	__u32 tid;
+	if (!own_thread(&tid))
+		return 0;
+	__u32 idx = tid & (ND_CREATING_SLOTS - 1);
+	struct nd_creating *slot = bpf_map_lookup_elem(&creating, &idx);
+	return slot && slot->tid == tid ? slot : 0;
+}
+
 static __always_inline bool is_v4_mapped(const __u8 *a)
 {
 	const __u32 *w = (const __u32 *)a;
 	return w[0] == 0 && w[1] == 0 && w[2] == bpf_htonl(0x0000ffff);
 }
 
-/* Remember the tuple of one of our connecting sockets as its SYN leaves (see top of file). */
+/* The tuple of a TCP socket as the drop path looks it up: from our side, IPv4-mapped IPv6 as IPv4. */
+static __always_inline void sock_tuple(struct sock *sk, const bool trusted, struct nd_tuple_key *k)
+{
+	k->netns = sock_netns(sk, trusted);
+	k->protocol = IPPROTO_TCP;
+	k->family = READ(trusted, sk, __sk_common.skc_family);
+	k->lport = READ(trusted, sk, __sk_common.skc_num);
+	k->rport = bpf_ntohs(READ(trusted, sk, __sk_common.skc_dport));
+	if (k->family == AF_INET6) {
+		BPF_CORE_READ_INTO(&k->raddr, sk, __sk_common.skc_v6_daddr);
+		if (is_v4_mapped(k->raddr)) {
+			/* Java sockets are dual-stack: an IPv6 socket talking to ::ffff:a.b.c.d sends IPv4 packets. */
+			k->family = AF_INET;
+			__builtin_memset(k->raddr, 0, ND_ADDR_LEN);
+		} else {
+			BPF_CORE_READ_INTO(&k->laddr, sk, __sk_common.skc_v6_rcv_saddr);
+		}
+	}
+	if (k->family == AF_INET) {
+		__be32 l = READ(trusted, sk, __sk_common.skc_rcv_saddr);
+		__be32 r = READ(trusted, sk, __sk_common.skc_daddr);
+		__builtin_memcpy(k->laddr, &l, 4);
+		__builtin_memcpy(k->raddr, &r, 4);
+	}
+}
+
+/* Leaves the endpoints of socket `inode`, just registered, in the calling thread's slot. */
+static __always_inline void hand_back(struct nd_creating *slot, __u64 inode, const struct nd_tuple_key *k)
+{
+	slot->ep_family = k->family;
+	slot->ep_lport = k->lport;
+	slot->ep_rport = k->rport;
+	__builtin_memcpy(slot->ep_laddr, k->laddr, ND_ADDR_LEN);
+	__builtin_memcpy(slot->ep_raddr, k->raddr, ND_ADDR_LEN);
+	slot->ep_inode = inode; /* last: the agent checks it first */
+}
+
+/* Remember the tuple of one of our connecting sockets as its SYN leaves (see top of file). When
+ * the connecting thread is ours, its slot gets the endpoints: the agent then reads no address. */
 static __always_inline int learn_connect_sock(struct sock *sk, const bool trusted, const __u32 learned_stat)
 {
 	if (READ(trusted, sk, __sk_common.skc_state) != TCP_SYN_SENT)
@@ -685,31 +747,14 @@ static __always_inline int learn_connect_sock(struct sock *sk, const bool truste
 	}
 
 	struct nd_tuple_key k = {};
-	k.netns = sock_netns(sk, trusted);
-	k.protocol = IPPROTO_TCP;
-	k.family = READ(trusted, sk, __sk_common.skc_family);
-	k.lport = READ(trusted, sk, __sk_common.skc_num);
-	k.rport = bpf_ntohs(READ(trusted, sk, __sk_common.skc_dport));
-	if (k.family == AF_INET6) {
-		BPF_CORE_READ_INTO(&k.raddr, sk, __sk_common.skc_v6_daddr);
-		if (is_v4_mapped(k.raddr)) {
-			/* Java sockets are dual-stack: an IPv6 socket talking to ::ffff:a.b.c.d sends IPv4 packets. */
-			k.family = AF_INET;
-			__builtin_memset(k.raddr, 0, ND_ADDR_LEN);
-		} else {
-			BPF_CORE_READ_INTO(&k.laddr, sk, __sk_common.skc_v6_rcv_saddr);
-		}
-	}
-	if (k.family == AF_INET) {
-		__be32 l = READ(trusted, sk, __sk_common.skc_rcv_saddr);
-		__be32 r = READ(trusted, sk, __sk_common.skc_daddr);
-		__builtin_memcpy(k.laddr, &l, 4);
-		__builtin_memcpy(k.raddr, &r, 4);
-	}
-	if (!bpf_map_update_elem(&tuples, &k, &inode, BPF_NOEXIST)) {
-		hint_port(k.lport);
-		stat_inc(learned_stat);
-	}
+	sock_tuple(sk, trusted, &k);
+	if (bpf_map_update_elem(&tuples, &k, &inode, BPF_NOEXIST))
+		return 0; /* an older socket's tuple, still in its grace period: the agent replaces it */
+	hint_port(k.lport);
+	stat_inc(learned_stat);
+	struct nd_creating *slot = own_slot();
+	if (slot)
+		hand_back(slot, inode, &k);
 	return 0;
 }
 
@@ -743,17 +788,6 @@ int nd_kfree_skb_tp(struct trace_event_raw_kfree_skb *ctx)
 	return handle_drop(ctx->skbaddr, (__u64)ctx->location, ctx->reason, rx_sk, false);
 }
 
-/* The slot of the calling thread of this JVM in `creating`, or NULL for any other thread. */
-static __always_inline struct nd_creating *own_slot(void)
-{
-	__u32 tid;
-	if (!own_thread(&tid))
-		return 0;
-	__u32 idx = tid & (ND_CREATING_SLOTS - 1);
-	struct nd_creating *slot = bpf_map_lookup_elem(&creating, &idx);
-	return slot && slot->tid == tid ? slot : 0;
-}
-
 /* The inode of the socket behind a cgroup socket program's context; it exists from sock_alloc()
  * on, before the socket has a file. */
 static __always_inline __u64 ctx_inode(struct bpf_sock *ctx, struct sock **skp)
@@ -781,7 +815,7 @@ int nd_sock_create(struct bpf_sock *ctx)
 	if (ctx->family != AF_INET && ctx->family != AF_INET6)
 		return 1;
 	struct nd_creating *slot = own_slot();
-	if (!slot || !slot->armed)
+	if (!slot || slot->armed != ND_ARM_CREATE)
 		return 1;
 	struct sock *sk;
 	__u64 inode = ctx_inode(ctx, &sk);
@@ -817,18 +851,16 @@ static __always_inline int register_bound_port(struct bpf_sock *ctx, const int f
 		return 1;
 	struct nd_creating *slot = own_slot();
 	if (slot) {
-		slot->bound_inode = inode;
-		slot->bound_port = port;
 		/* Each program reads only its own family's address: the verifier refuses the other. */
-		slot->bound_family = family;
+		struct nd_tuple_key t = {.family = family, .lport = port};
 		if (family == AF_INET) {
 			__u32 v4 = ctx->src_ip4;
-			__builtin_memset(slot->bound_addr, 0, ND_ADDR_LEN);
-			__builtin_memcpy(slot->bound_addr, &v4, 4);
+			__builtin_memcpy(t.laddr, &v4, 4);
 		} else {
 			__u32 v6[4] = {ctx->src_ip6[0], ctx->src_ip6[1], ctx->src_ip6[2], ctx->src_ip6[3]};
-			__builtin_memcpy(slot->bound_addr, v6, ND_ADDR_LEN);
+			__builtin_memcpy(t.laddr, v6, ND_ADDR_LEN);
 		}
+		hand_back(slot, inode, &t);
 	}
 	return 1;
 }
@@ -862,6 +894,52 @@ int nd_sock_ops(struct bpf_sock_ops *ctx)
 	struct sock *sk = bpf_rdonly_cast(bsk, bpf_core_type_id_kernel(struct sock));
 	learn_connect_sock(sk, true, ND_STAT_TUPLES_AT_CONNECT);
 	return 1;
+}
+
+/*
+ * An accepted socket is not created by socket(): the kernel makes it in the listener's softirq and
+ * gives it a file only inside accept(), where no cgroup hook runs. So the agent, right after
+ * accept() returns, arms its slot with ND_ARM_DESCRIBE and calls getpeername() once; this program
+ * runs inside that call, on the socket itself: it registers the inode in `sockets` and the
+ * connection's tuple in `tuples`, and leaves both in the slot. One system call instead of fstat,
+ * getsockname, getpeername and two map writes. Any other getpeername() returns after the slot check.
+ */
+static __always_inline int describe_accepted(struct bpf_sock_addr *ctx)
+{
+	struct nd_creating *slot = own_slot();
+	if (!slot || slot->armed != ND_ARM_DESCRIBE || ctx->protocol != IPPROTO_TCP)
+		return 1;
+	struct bpf_sock *bsk = ctx->sk;
+	if (!bsk)
+		return 1;
+	struct sock *sk;
+	__u64 inode = ctx_inode(bsk, &sk);
+	__u32 one = 1;
+	if (!inode || bpf_map_update_elem(&sockets, &inode, &one, BPF_ANY))
+		return 1;
+	struct nd_tuple_key k = {};
+	sock_tuple(sk, true, &k);
+	if (!k.netns || !k.rport || bpf_map_update_elem(&tuples, &k, &inode, BPF_ANY)) {
+		bpf_map_delete_elem(&sockets, &inode);
+		return 1; /* the agent registers it itself */
+	}
+	hint_port(k.lport);
+	hand_back(slot, inode, &k);
+	slot->inode = inode;
+	slot->armed = 0;
+	return 1;
+}
+
+SEC("cgroup/getpeername4")
+int nd_getpeername4(struct bpf_sock_addr *ctx)
+{
+	return describe_accepted(ctx);
+}
+
+SEC("cgroup/getpeername6")
+int nd_getpeername6(struct bpf_sock_addr *ctx)
+{
+	return describe_accepted(ctx);
 }
 
 SEC("tp_btf/net_dev_queue")

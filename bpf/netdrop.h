@@ -92,19 +92,26 @@ struct nd_config {
 /* Slots of `creating`: a thread uses slot (tid % ND_CREATING_SLOTS); a power of two. */
 #define ND_CREATING_SLOTS 4096
 
-/* Value of `creating`: the agent writes tid, inode = 0 and then armed = 1 just before its thread
- * creates a socket; nd_sock_create writes the new socket's inode and clears armed. A bind() of one
- * of our sockets on that thread leaves the socket and the local address nd_post_bind registered, so
- * the agent needs no getsockname(). */
+/* What the agent asks of its thread's slot in `creating` (field `armed`). */
+#define ND_ARM_CREATE 1   /* register the next socket this thread creates (nd_sock_create) */
+#define ND_ARM_DESCRIBE 2 /* register the socket of this thread's next getpeername() (nd_getpeername4/6) */
+
+/* Value of `creating`: the agent writes tid, inode = 0 and then armed just before its thread
+ * creates a socket (or, for an accepted socket, calls getpeername()); the program registers the
+ * socket, writes its inode and clears armed. Whenever one of this thread's calls registers a port
+ * or a tuple of ours (bind(), connect(), that getpeername()), the program also leaves the socket's
+ * endpoints here (ep_*), so the agent needs no getsockname()/getpeername() and no map write. */
 struct nd_creating {
 	__u32 tid;    /* thread id in the JVM's pid namespace */
-	__u32 armed;
+	__u32 armed;  /* 0, ND_ARM_CREATE or ND_ARM_DESCRIBE */
 	__u64 inode;
-	__u64 bound_inode;
-	__u16 bound_port;   /* host byte order */
-	__u16 bound_family; /* AF_INET or AF_INET6 */
-	__u32 _pad;
-	__u8 bound_addr[ND_ADDR_LEN]; /* network byte order; IPv4 in the first 4 bytes */
+	__u64 ep_inode;  /* the socket whose endpoints follow; 0 when none */
+	__u16 ep_family; /* AF_INET or AF_INET6 (IPv4-mapped IPv6 is given as AF_INET) */
+	__u16 ep_lport;  /* host byte order */
+	__u16 ep_rport;  /* host byte order; 0: bound, no peer (the kernel registered the port) */
+	__u16 _pad;
+	__u8 ep_laddr[ND_ADDR_LEN]; /* network byte order; IPv4 in the first 4 bytes */
+	__u8 ep_raddr[ND_ADDR_LEN]; /* when ep_rport != 0 the kernel registered this tuple */
 };
 
 /* Per-CPU token bucket for the event rate limit. */

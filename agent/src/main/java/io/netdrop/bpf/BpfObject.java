@@ -103,7 +103,8 @@ public final class BpfObject implements AutoCloseable {
    * Relocates and loads program {@code name}. Its type comes from its ELF section:
    * {@code tp_btf/<event>} loads as a BTF-typed raw tracepoint bound to {@code btf_trace_<event>}
    * of the kernel's BTF, {@code tracepoint/<category>/<event>} as a classic tracepoint program,
-   * {@code cgroup/sock_create}, {@code cgroup/post_bind4|6} and {@code sockops} as cgroup programs
+   * {@code cgroup/sock_create}, {@code cgroup/post_bind4|6}, {@code cgroup/getpeername4|6} and
+   * {@code sockops} as cgroup programs
    * for {@link BpfLink#attachCgroup}.
    *
    * @throws VerifierException when the kernel rejects the program; its message also names any
@@ -145,6 +146,12 @@ public final class BpfObject implements AutoCloseable {
     } else if (section.equals("cgroup/post_bind6")) {
       progType = BpfConstants.PROG_TYPE_CGROUP_SOCK;
       attachType = BpfConstants.ATTACH_TYPE_CGROUP_INET6_POST_BIND;
+    } else if (section.equals("cgroup/getpeername4")) {
+      progType = BpfConstants.PROG_TYPE_CGROUP_SOCK_ADDR;
+      attachType = BpfConstants.ATTACH_TYPE_CGROUP_INET4_GETPEERNAME;
+    } else if (section.equals("cgroup/getpeername6")) {
+      progType = BpfConstants.PROG_TYPE_CGROUP_SOCK_ADDR;
+      attachType = BpfConstants.ATTACH_TYPE_CGROUP_INET6_GETPEERNAME;
     } else if (section.equals("sockops")) {
       progType = BpfConstants.PROG_TYPE_SOCK_OPS;
       attachType = BpfConstants.ATTACH_TYPE_CGROUP_SOCK_OPS;

@@ -154,9 +154,26 @@ public final class DropProgram implements AutoCloseable {
    * @throws BpfException if a program does not load or attach here
    */
   public List<BpfLink> attachSocketHooks(java.nio.file.Path cgroupDir) {
+    return attachCgroupPrograms(
+        cgroupDir, List.of("nd_sock_create", "nd_post_bind4", "nd_post_bind6", "nd_sock_ops"));
+  }
+
+  /**
+   * Attaches {@code nd_getpeername4/6} to the cgroup v2 directory {@code cgroupDir}: an accepted
+   * socket is registered inside one getpeername() of an armed thread (see {@code
+   * io.netdrop.sockets.CreationSlots#describeAccepted}). Apart from {@link #attachSocketHooks} so
+   * that a kernel without these hooks (before 5.8) keeps the others; on failure none stays attached.
+   *
+   * @throws BpfException if a program does not load or attach here
+   */
+  public List<BpfLink> attachAcceptHooks(java.nio.file.Path cgroupDir) {
+    return attachCgroupPrograms(cgroupDir, List.of("nd_getpeername4", "nd_getpeername6"));
+  }
+
+  private List<BpfLink> attachCgroupPrograms(java.nio.file.Path cgroupDir, List<String> names) {
     List<BpfLink> attached = new ArrayList<>();
     try {
-      for (String name : List.of("nd_sock_create", "nd_post_bind4", "nd_post_bind6", "nd_sock_ops")) {
+      for (String name : names) {
         attached.add(BpfLink.attachCgroup(object.loadProgram(name), cgroupDir));
       }
     } catch (RuntimeException e) {

@@ -23,23 +23,30 @@ import java.util.function.LongSupplier;
  * Virtual threads have no stable kernel thread id and always take the caller's path.
  *
  * <p>The mapping is never unmapped: application threads may be inside {@link #arm()} at any time,
- * and a write to an unmapped page would crash the JVM. It holds 64 KiB and keeps the map alive
+ * and a write to an unmapped page would crash the JVM. It holds 256 KiB and keeps the map alive
  * until the JVM exits.
  */
 public final class CreationSlots {
   /** {@code ND_CREATING_SLOTS} of bpf/netdrop.h. */
   public static final int SLOTS = 4096;
   /** {@code sizeof(struct nd_creating)}. */
-  static final int SLOT_SIZE = 48;
+  static final int SLOT_SIZE = 64;
   private static final int TID = 0;
   private static final int ARMED = 4;
   private static final int INODE = 8;
-  private static final int BOUND_INODE = 16;
-  private static final int BOUND_PORT = 24;
-  private static final int BOUND_FAMILY = 26;
-  private static final int BOUND_ADDR = 32;
+  private static final int EP_INODE = 16;
+  private static final int EP_FAMILY = 24;
+  private static final int EP_LPORT = 26;
+  private static final int EP_RPORT = 28;
+  private static final int EP_LADDR = 32;
+  private static final int EP_RADDR = 48;
+  /** {@code ND_ARM_CREATE} and {@code ND_ARM_DESCRIBE} of bpf/netdrop.h. */
+  private static final int ARM_CREATE = 1;
+  private static final int ARM_DESCRIBE = 2;
 
   private final ByteBuffer slots;
+  /** Set once {@link #verifyAccepting} proved nd_getpeername4/6 on this host. */
+  private volatile boolean describesAccepted;
 
   private CreationSlots(MappedRegion region) {
     this.slots = region.buffer();
@@ -68,6 +75,10 @@ public final class CreationSlots {
    * nothing) on a thread without a stable kernel thread id.
    */
   public boolean arm() {
+    return arm(ARM_CREATE);
+  }
+
+  private boolean arm(int what) {
     int tid = ThreadIds.current();
     if (tid == ThreadIds.NONE) {
       return false;
@@ -75,8 +86,36 @@ public final class CreationSlots {
     int slot = slot(tid);
     slots.putInt(slot + TID, tid);
     slots.putLong(slot + INODE, 0);
-    slots.putInt(slot + ARMED, 1);
+    slots.putInt(slot + ARMED, what);
     return true;
+  }
+
+  /**
+   * Registers an accepted socket in the kernel with one system call: arms this thread's slot for
+   * {@code nd_getpeername4/6} and calls getpeername() on {@code fd}; inside it the kernel puts the
+   * socket's inode into {@code sockets} and its tuple into {@code tuples}, and leaves both here
+   * ({@link #takeEndpoints} then answers without a system call). Returns the inode, or -1 if the
+   * kernel did not register it (hook not proved here, thread without a stable id, a slot collision,
+   * not a connected TCP socket): the caller then registers the socket itself.
+   *
+   * @param sockaddr scratch of at least {@link SocketCalls#SOCKADDR_SIZE} bytes (gets the peer)
+   */
+  public long describeAccepted(int fd, byte[] sockaddr) {
+    if (!describesAccepted || !arm(ARM_DESCRIBE)) {
+      return -1;
+    }
+    SocketCalls.address(fd, true, sockaddr);
+    return take();
+  }
+
+  /** Lets {@link #describeAccepted} use the kernel; for {@link #verifyAccepting} and tests. */
+  void describeAcceptedInKernel(boolean enabled) {
+    describesAccepted = enabled;
+  }
+
+  /** Whether accepted sockets are registered by {@code nd_getpeername4/6} (proved at start). */
+  public boolean describesAccepted() {
+    return describesAccepted;
   }
 
   /**
@@ -105,35 +144,53 @@ public final class CreationSlots {
   }
 
   /**
-   * If the kernel registered the port of socket {@code inode} in the {@code ports} map during
-   * this thread's last bind() ({@code nd_post_bind4/6}), writes the bound local address into
-   * {@code sockaddr} as getsockname() would ({@code struct sockaddr_in} or {@code sockaddr_in6},
-   * at least 28 bytes) and returns true; the agent then makes neither call. Forgets the answer.
+   * The endpoints the kernel left for socket {@code inode} when it registered them during this
+   * thread's last bind() ({@code nd_post_bind4/6}: the port, no peer), connect() ({@code
+   * nd_sock_ops}: the tuple) or {@link #describeAccepted} (the tuple); null if it left none for
+   * that socket. The agent then reads no address and writes no map entry. Forgets the answer.
    */
-  public boolean takeBound(long inode, byte[] sockaddr) {
+  public Handoff takeEndpoints(long inode) {
     int tid = ThreadIds.current();
     if (tid == ThreadIds.NONE) {
-      return false;
+      return null;
     }
     int slot = slot(tid);
-    if (slots.getInt(slot + TID) != tid || slots.getLong(slot + BOUND_INODE) != inode) {
-      return false;
+    if (slots.getInt(slot + TID) != tid || slots.getLong(slot + EP_INODE) != inode) {
+      return null;
     }
-    int port = Short.toUnsignedInt(slots.getShort(slot + BOUND_PORT));
-    int family = Short.toUnsignedInt(slots.getShort(slot + BOUND_FAMILY));
-    java.util.Arrays.fill(sockaddr, (byte) 0);
-    ByteBuffer.wrap(sockaddr).order(java.nio.ByteOrder.nativeOrder()).putShort(0, (short) family);
-    sockaddr[2] = (byte) (port >>> 8);
-    sockaddr[3] = (byte) port;
-    if (family == SocketCalls.AF_INET) {
-      slots.get(slot + BOUND_ADDR, sockaddr, 4, 4);
-    } else {
-      slots.get(slot + BOUND_ADDR, sockaddr, 8, 16);
-    }
-    slots.putLong(slot + BOUND_INODE, 0);
+    int family = Short.toUnsignedInt(slots.getShort(slot + EP_FAMILY));
+    int localPort = Short.toUnsignedInt(slots.getShort(slot + EP_LPORT));
+    int remotePort = Short.toUnsignedInt(slots.getShort(slot + EP_RPORT));
+    byte[] local = new byte[16];
+    byte[] remote = new byte[16];
+    slots.get(slot + EP_LADDR, local);
+    slots.get(slot + EP_RADDR, remote);
+    slots.putLong(slot + EP_INODE, 0);
     // A colliding thread that armed meanwhile wrote its tid first (see arm()).
-    return slots.getInt(slot + TID) == tid
-        && (family == SocketCalls.AF_INET || family == SocketCalls.AF_INET6);
+    if (slots.getInt(slot + TID) != tid
+        || (family != SocketCalls.AF_INET && family != SocketCalls.AF_INET6)
+        || localPort == 0) {
+      return null;
+    }
+    return new Handoff(family, local, localPort, remote, remotePort);
+  }
+
+  /**
+   * Endpoints as the kernel left them in a slot: {@code family} is the socket's (AF_INET or
+   * AF_INET6; a connection over IPv4-mapped IPv6 comes as AF_INET), addresses 16 bytes in network
+   * order with IPv4 in the first 4, {@code remotePort} 0 after a bind (the kernel registered the
+   * port) and non-zero after a connect or accept (it registered the tuple).
+   */
+  public record Handoff(int family, byte[] local, int localPort, byte[] remote, int remotePort) {
+    /** Whether the kernel registered a tuple (else a bound port). */
+    public boolean connected() {
+      return remotePort != 0;
+    }
+
+    /** As {@link Endpoints}. */
+    public Endpoints endpoints() {
+      return Endpoints.of(family, local, localPort, remote, remotePort);
+    }
   }
 
   /**
@@ -168,8 +225,8 @@ public final class CreationSlots {
       if (port <= 0) {
         throw new BpfException("cannot bind a test socket");
       }
-      byte[] bound = new byte[SocketCalls.SOCKADDR_SIZE];
-      if (!takeBound(actual, bound) || SocketCalls.port(bound) != port) {
+      Handoff bound = takeEndpoints(actual);
+      if (bound == null || bound.localPort() != port || bound.connected()) {
         throw new BpfException("the bind hook did not register the test socket's port " + port);
       }
     } finally {
@@ -214,6 +271,7 @@ public final class CreationSlots {
       if (!SocketCalls.connectLoopbackV4(client, port)) {
         throw new BpfException("cannot connect the test socket to its listener");
       }
+      Handoff handed = takeEndpoints(inode);
       byte[] local = new byte[SocketCalls.SOCKADDR_SIZE];
       if (SocketCalls.address(client, false, local)) {
         localPort = SocketCalls.port(local);
@@ -221,6 +279,9 @@ public final class CreationSlots {
       long learned = learnedAtConnect.getAsLong() - before;
       if (learned != 1) {
         throw new BpfException("the connect hook learned " + learned + " tuples for one connect");
+      }
+      if (handed == null || handed.localPort() != localPort || handed.remotePort() != port) {
+        throw new BpfException("the connect hook did not hand back the test connection's endpoints");
       }
     } finally {
       if (listener >= 0) {
@@ -240,6 +301,73 @@ public final class CreationSlots {
               Endpoints.of(SocketCalls.AF_INET, loopback, localPort, loopback, port)
                   .toEntry(inode, ProcSockets.IPPROTO_TCP));
         }
+      }
+    }
+  }
+
+  /**
+   * Proves {@link #describeAccepted} here ({@code nd_getpeername4/6}): accepts one native loopback
+   * connection and checks that one getpeername() registered the accepted socket's inode and handed
+   * back its tuple; on success {@link #describeAccepted} uses the kernel from now on. The test
+   * sockets' entries are removed before they close, so their close is nobody's drop.
+   *
+   * @throws BpfException saying what was seen instead
+   */
+  public void verifyAccepting(SocketMaps maps, long netns) {
+    int listener = SocketCalls.nativeTcpSocket();
+    int client = -1;
+    int accepted = -1;
+    long inode = -1;
+    Handoff handed = null;
+    long clientInode = -1;
+    Handoff clientEndpoints = null;
+    try {
+      int port = listener < 0 ? -1 : SocketCalls.bindLoopbackV4(listener);
+      if (port <= 0 || !SocketCalls.listen(listener, 1)) {
+        throw new BpfException("cannot open a test listener");
+      }
+      client = SocketCalls.nativeTcpSocket();
+      if (client < 0 || !SocketCalls.connectLoopbackV4(client, port)) {
+        throw new BpfException("cannot connect a test socket");
+      }
+      // connect() in a thread of this JVM: nd_sock_ops registered the client too (cleaned up below).
+      clientInode = SocketCalls.inode(client);
+      clientEndpoints = takeEndpoints(clientInode);
+      accepted = SocketCalls.acceptNative(listener);
+      if (accepted < 0) {
+        throw new BpfException("cannot accept the test connection");
+      }
+      describeAcceptedInKernel(true);
+      inode = describeAccepted(accepted, new byte[SocketCalls.SOCKADDR_SIZE]);
+      long actual = SocketCalls.inode(accepted);
+      handed = inode > 0 ? takeEndpoints(inode) : null;
+      if (inode != actual || !maps.hasSocket(actual)) {
+        throw new BpfException(
+            "the getpeername hook did not register an accepted test socket (slot inode " + inode
+                + ", socket inode " + actual + ")");
+      }
+      if (handed == null || handed.localPort() != port || handed.remotePort() == 0) {
+        throw new BpfException("the getpeername hook did not hand back the accepted test connection");
+      }
+    } catch (RuntimeException e) {
+      describeAcceptedInKernel(false);
+      throw e;
+    } finally {
+      forget(maps, netns, inode, handed);
+      forget(maps, netns, clientInode, clientEndpoints);
+      for (int fd : new int[] {client, accepted, listener}) {
+        if (fd >= 0) {
+          SocketCalls.closeNative(fd);
+        }
+      }
+    }
+  }
+
+  private static void forget(SocketMaps maps, long netns, long inode, Handoff tuple) {
+    if (inode > 0) {
+      maps.removeSocket(inode);
+      if (tuple != null && tuple.connected()) {
+        maps.removeTupleIfOwned(netns, tuple.endpoints().toEntry(inode, ProcSockets.IPPROTO_TCP));
       }
     }
   }

@@ -350,14 +350,22 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
       if (listener != null && listener.role() != Role.LISTENER) {
         describe(listenerFd, listener);
       }
-      long inode = SocketCalls.inode(accepted);
+      // One getpeername() in which the kernel registers the socket and its tuple, where it can.
+      CreationSlots s = slots;
+      long registered = s == null ? -1 : s.describeAccepted(accepted, new byte[SOCKADDR]);
+      long inode = registered > 0 ? registered : SocketCalls.inode(accepted);
       if (inode <= 0) {
         return;
       }
       ConnectionRecord r = registry.find(inode);
       if (r == null || r.closed()) {
         r = newRecord(
-            inode, TCP, Role.SERVER, listener == null ? null : listener.creator(), false, false);
+            inode,
+            TCP,
+            Role.SERVER,
+            listener == null ? null : listener.creator(),
+            false,
+            registered > 0);
       }
       r.role(Role.SERVER);
       byFd.set(accepted, r);
@@ -457,32 +465,18 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
     if (r.transport() == UNIX) {
       return;
     }
-    byte[] sa = new byte[SOCKADDR];
     CreationSlots s = slots;
-    // Right after bind(), nd_post_bind4/6 has registered the port and left the address.
-    boolean boundInKernel = s != null && s.takeBound(r.inode(), sa);
-    if (!boundInKernel && !SocketCalls.address(fd, false, sa)) {
+    // Right after bind(), connect() or accept() the kernel may have registered the port
+    // (nd_post_bind4/6) or the tuple (nd_sock_ops, nd_getpeername4/6) and left the endpoints.
+    CreationSlots.Handoff handed = s == null ? null : s.takeEndpoints(r.inode());
+    boolean tupleInKernel = handed != null && handed.connected();
+    boolean portInKernel = handed != null && !handed.connected();
+    Endpoints e = tupleInKernel ? handed.endpoints() : readEndpoints(fd, r, handed);
+    if (e == null) {
       return;
     }
-    int family = SocketCalls.family(sa);
-    if (family != InetText.AF_INET && family != InetText.AF_INET6) {
-      return;
-    }
-    byte[] local = new byte[16];
-    SocketCalls.copyAddress(sa, local);
-    int localPort = SocketCalls.port(sa);
-    byte[] remote = new byte[16];
-    int remotePort = 0;
-    // A UDP socket has a peer only once connected, which the instrumentation reports first: an
-    // unconnected one (most of them) is spared the system call.
-    Endpoints known = r.endpoints();
-    boolean peer =
-        r.transport() != UDP || r.foundOpen || (known != null && known.remotePort() != 0);
-    if (peer && SocketCalls.address(fd, true, sa) && SocketCalls.family(sa) == family) {
-      SocketCalls.copyAddress(sa, remote);
-      remotePort = SocketCalls.port(sa);
-    }
-    Endpoints e = Endpoints.of(family, local, localPort, remote, remotePort);
+    int localPort = e.localPort();
+    int remotePort = e.remotePort();
     // listen() itself is not reported (it follows bind() and changes no endpoint), so a TCP socket
     // bound without a peer counts as a listener, and its port as ours, until it connects.
     boolean listening = remotePort == 0 && r.transport() == TCP;
@@ -504,16 +498,60 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
             if (old != null) {
               m.removeTupleIfOwned(netns, old.toEntry(r.inode(), r.protocol()));
             }
-            m.addTuple(netns, e.toEntry(r.inode(), r.protocol()));
+            if (!tupleInKernel) {
+              m.addTuple(netns, e.toEntry(r.inode(), r.protocol()));
+            }
           }
         }
       } else if (localPort != 0 && (listening || r.transport() == UDP) && r.kernelPort != localPort) {
         r.kernelPort = localPort;
-        if (m != null && !boundInKernel) {
+        if (m != null && !portInKernel) {
           m.addPort(netns, r.protocol(), localPort, r.inode());
         }
       }
     }
+  }
+
+  /**
+   * The endpoints of {@code fd} by getsockname()/getpeername(); the local one comes from {@code
+   * bound} instead when the kernel handed it over at bind(). Null if {@code fd} is not an
+   * IPv4/IPv6 socket with a local address.
+   */
+  private static Endpoints readEndpoints(int fd, ConnectionRecord r, CreationSlots.Handoff bound) {
+    byte[] sa = new byte[SOCKADDR];
+    int family;
+    byte[] local;
+    int localPort;
+    if (bound != null) {
+      family = bound.family();
+      local = bound.local();
+      localPort = bound.localPort();
+    } else {
+      if (!SocketCalls.address(fd, false, sa)) {
+        return null;
+      }
+      family = SocketCalls.family(sa);
+      local = new byte[16];
+      SocketCalls.copyAddress(sa, local);
+      localPort = SocketCalls.port(sa);
+    }
+    if (family != InetText.AF_INET && family != InetText.AF_INET6) {
+      return null;
+    }
+    byte[] remote = new byte[16];
+    int remotePort = 0;
+    // A UDP socket has a peer only once connected, which the instrumentation reports first: an
+    // unconnected one (most of them) is spared the system call. So is a socket that was just bound
+    // (bound != null): bind() always comes before connect().
+    Endpoints known = r.endpoints();
+    boolean peer =
+        bound == null
+            && (r.transport() != UDP || r.foundOpen || (known != null && known.remotePort() != 0));
+    if (peer && SocketCalls.address(fd, true, sa) && SocketCalls.family(sa) == family) {
+      SocketCalls.copyAddress(sa, remote);
+      remotePort = SocketCalls.port(sa);
+    }
+    return Endpoints.of(family, local, localPort, remote, remotePort);
   }
 
   private void writeAll(SocketMaps m, ConnectionRecord r) {

@@ -221,7 +221,8 @@ class AgentStartIT {
               .anyMatch(
                   l -> l.startsWith("ok    socket registration")
                       && l.contains("sockets registered in the kernel at creation")
-                      && l.contains("connects learned in tcp_connect()")),
+                      && l.contains("connects learned in tcp_connect()")
+                      && l.contains("accepts registered in getpeername()")),
           jvm.describe());
       assertEquals("netdrop can run here", out.get(out.size() - 1), jvm.describe());
     }

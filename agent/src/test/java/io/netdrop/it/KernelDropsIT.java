@@ -63,10 +63,12 @@ class KernelDropsIT {
             .start();
     app.awaitLine("ready"::equals, TIMEOUT);
     String watching = app.awaitLine(l -> l.startsWith("netdrop: watching kfree_skb drops"), TIMEOUT);
-    // Every test below runs on the kernel-side registration (the per-packet tracker is detached).
+    // Every test below runs on the kernel-side registration (the per-packet tracker is detached,
+    // accepted sockets are registered inside getpeername()).
     assertTrue(
         watching.contains(
-            "sockets registered in the kernel at creation, connects learned in tcp_connect()"),
+            "sockets registered in the kernel at creation, connects learned in tcp_connect(),"
+                + " accepts registered in getpeername()"),
         watching);
   }
 

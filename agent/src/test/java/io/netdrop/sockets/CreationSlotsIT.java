@@ -3,6 +3,8 @@ package io.netdrop.sockets;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,8 +24,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Socket registration inside socket(2) and bind(2) with the real program (bpf/netdrop.bpf.c:
- * nd_sock_create, nd_post_bind4/6) attached to this JVM's cgroup: needs root and cgroup v2.
+ * Socket registration inside socket(2), bind(2), connect(2) and, for accepted sockets, one
+ * getpeername(2), with the real program (bpf/netdrop.bpf.c: nd_sock_create, nd_post_bind4/6,
+ * nd_sock_ops, nd_getpeername4/6) attached to this JVM's cgroup: needs root and cgroup v2.
  */
 class CreationSlotsIT {
   private static final long NETNS = ProcSockets.netnsInode();
@@ -53,6 +56,27 @@ class CreationSlotsIT {
 
   private static List<BpfLink> attach() {
     return program.attachSocketHooks(CgroupV2.ownDirectory().orElseThrow());
+  }
+
+  private static List<BpfLink> attachWithAcceptHooks() {
+    List<BpfLink> links = new java.util.ArrayList<>(attach());
+    links.addAll(program.attachAcceptHooks(CgroupV2.ownDirectory().orElseThrow()));
+    return links;
+  }
+
+  private static long tupleOwner(CreationSlots.Handoff h) {
+    byte[] v = new byte[8];
+    byte[] key = SocketMaps.tupleKey(NETNS, h.endpoints().toEntry(0, ProcSockets.IPPROTO_TCP));
+    return program.map("tuples").lookup(key, v)
+        ? ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()).getLong()
+        : -1;
+  }
+
+  private static void forget(long inode, CreationSlots.Handoff h) {
+    maps.removeSocket(inode);
+    if (h != null) {
+      maps.removeTupleIfOwned(NETNS, h.endpoints().toEntry(inode, ProcSockets.IPPROTO_TCP));
+    }
   }
 
   private static long portOwner(int port) {
@@ -107,16 +131,18 @@ class CreationSlotsIT {
       try {
         long inode = slots.take();
         int port = SocketCalls.bindLoopbackV4(fd);
-        byte[] fromKernel = new byte[SocketCalls.SOCKADDR_SIZE];
-        assertTrue(slots.takeBound(inode, fromKernel));
+        CreationSlots.Handoff fromKernel = slots.takeEndpoints(inode);
+        assertNotNull(fromKernel);
         byte[] fromGetsockname = new byte[SocketCalls.SOCKADDR_SIZE];
         assertTrue(SocketCalls.address(fd, false, fromGetsockname));
-        assertArrayEquals(
-            java.util.Arrays.copyOf(fromGetsockname, 16),
-            java.util.Arrays.copyOf(fromKernel, 16),
-            "the same sockaddr_in as getsockname()");
+        byte[] address = new byte[16];
+        SocketCalls.copyAddress(fromGetsockname, address);
+        assertEquals(SocketCalls.AF_INET, fromKernel.family());
+        assertArrayEquals(address, fromKernel.local(), "the address getsockname() gives");
+        assertEquals(port, fromKernel.localPort());
+        assertFalse(fromKernel.connected());
         assertEquals(inode, portOwner(port));
-        assertFalse(slots.takeBound(inode, fromKernel), "a bind answers once");
+        assertNull(slots.takeEndpoints(inode), "a bind answers once");
         maps.removeSocket(inode);
         maps.removePortIfOwned(NETNS, UDP, port, inode);
       } finally {
@@ -135,7 +161,7 @@ class CreationSlotsIT {
       try {
         int port = SocketCalls.bindLoopbackV4(fd);
         assertEquals(-1, portOwner(port));
-        assertFalse(slots.takeBound(SocketCalls.inode(fd), new byte[SocketCalls.SOCKADDR_SIZE]));
+        assertNull(slots.takeEndpoints(SocketCalls.inode(fd)));
       } finally {
         SocketCalls.closeNative(fd);
       }
@@ -160,6 +186,89 @@ class CreationSlotsIT {
             BpfException.class,
             () -> slots.verifyConnectTracking(maps, NETNS, () -> stats.stat(DropTotals.TUPLES_AT_CONNECT)));
     assertTrue(e.getMessage().contains("not registered at creation"), e.getMessage());
+  }
+
+  @Test
+  void connectHandsBackTheTupleTheKernelRegistered() {
+    List<BpfLink> links = attach();
+    int listener = SocketCalls.nativeTcpSocket();
+    int client = -1;
+    long inode = -1;
+    CreationSlots.Handoff handed = null;
+    try {
+      int port = SocketCalls.bindLoopbackV4(listener);
+      assertTrue(SocketCalls.listen(listener, 1));
+      slots.arm();
+      client = SocketCalls.nativeTcpSocket();
+      inode = slots.take();
+      assertTrue(SocketCalls.connectLoopbackV4(client, port));
+      handed = slots.takeEndpoints(inode);
+      assertNotNull(handed, "connect() left the endpoints");
+      byte[] local = new byte[SocketCalls.SOCKADDR_SIZE];
+      assertTrue(SocketCalls.address(client, false, local));
+      assertEquals(SocketCalls.port(local), handed.localPort(), "the port connect() picked");
+      assertEquals(port, handed.remotePort());
+      assertEquals(inode, tupleOwner(handed), "the tuple is registered to the client");
+      assertNull(slots.takeEndpoints(inode), "a connect answers once");
+    } finally {
+      forget(inode, handed);
+      SocketCalls.closeNative(listener);
+      if (client >= 0) {
+        SocketCalls.closeNative(client);
+      }
+      links.forEach(BpfLink::close);
+    }
+  }
+
+  @Test
+  void anAcceptedSocketIsRegisteredInsideOneGetpeername() {
+    List<BpfLink> links = attachWithAcceptHooks();
+    int listener = SocketCalls.nativeTcpSocket();
+    int client = -1;
+    int accepted = -1;
+    long clientInode = -1;
+    long inode = -1;
+    CreationSlots.Handoff clientSide = null;
+    CreationSlots.Handoff handed = null;
+    try {
+      slots.verifyAccepting(maps, NETNS);
+      assertTrue(slots.describesAccepted());
+      int port = SocketCalls.bindLoopbackV4(listener);
+      assertTrue(SocketCalls.listen(listener, 1));
+      client = SocketCalls.nativeTcpSocket();
+      assertTrue(SocketCalls.connectLoopbackV4(client, port));
+      clientInode = SocketCalls.inode(client);
+      clientSide = slots.takeEndpoints(clientInode);
+      accepted = SocketCalls.acceptNative(listener);
+      assertFalse(maps.hasSocket(SocketCalls.inode(accepted)), "accept() alone registers nothing");
+
+      byte[] peer = new byte[SocketCalls.SOCKADDR_SIZE];
+      inode = slots.describeAccepted(accepted, peer);
+      assertEquals(SocketCalls.inode(accepted), inode);
+      assertTrue(maps.hasSocket(inode));
+      assertEquals(clientSide.localPort(), SocketCalls.port(peer), "getpeername() still answers");
+      handed = slots.takeEndpoints(inode);
+      assertNotNull(handed);
+      assertEquals(port, handed.localPort());
+      assertEquals(clientSide.localPort(), handed.remotePort());
+      assertEquals(inode, tupleOwner(handed), "the tuple is registered to the accepted socket");
+
+      long unarmed = SocketCalls.inode(client);
+      assertTrue(SocketCalls.address(client, true, peer), "an unarmed getpeername() works as ever");
+      assertNull(slots.takeEndpoints(unarmed), "and hands back nothing");
+    } finally {
+      forget(inode, handed);
+      forget(clientInode, clientSide);
+      for (int fd : new int[] {client, accepted, listener}) {
+        if (fd >= 0) {
+          SocketCalls.closeNative(fd);
+        }
+      }
+      links.forEach(BpfLink::close);
+    }
+    BpfException e = assertThrows(BpfException.class, () -> slots.verifyAccepting(maps, NETNS));
+    assertTrue(e.getMessage().contains("did not register an accepted test socket"), e.getMessage());
+    assertFalse(slots.describesAccepted(), "a failed proof leaves accepted sockets to the agent");
   }
 
   @Test

@@ -50,6 +50,16 @@ final class SocketHooks {
       // nd_net_dev_queue keeps learning them, at a cost on every packet the host sends.
       how += ", connects learned per packet: " + firstLine(e);
     }
+    List<BpfLink> acceptLinks = List.of();
+    try {
+      acceptLinks = program.attachAcceptHooks(cgroup.get());
+      slots.verifyAccepting(maps, netns);
+      how += ", accepts registered in getpeername()";
+    } catch (RuntimeException e) {
+      // The agent registers accepted sockets itself (fstat, getsockname/getpeername, map writes).
+      acceptLinks.forEach(BpfLink::close);
+      how += ", accepts registered by the agent: " + firstLine(e);
+    }
     return new Outcome(slots, how);
   }
 

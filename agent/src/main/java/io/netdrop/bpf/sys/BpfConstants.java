@@ -16,6 +16,7 @@ public final class BpfConstants {
   public static final int PROG_TYPE_SOCKET_FILTER = 1;
   public static final int PROG_TYPE_TRACEPOINT = 5;
   public static final int PROG_TYPE_CGROUP_SOCK = 9;
+  public static final int PROG_TYPE_CGROUP_SOCK_ADDR = 18;
   public static final int PROG_TYPE_SOCK_OPS = 13;
   public static final int PROG_TYPE_TRACING = 26;
 
@@ -26,6 +27,8 @@ public final class BpfConstants {
   public static final int ATTACH_TYPE_CGROUP_INET4_POST_BIND = 12;
   public static final int ATTACH_TYPE_CGROUP_INET6_POST_BIND = 13;
   public static final int ATTACH_TYPE_TRACE_RAW_TP = 23;
+  public static final int ATTACH_TYPE_CGROUP_INET4_GETPEERNAME = 29;
+  public static final int ATTACH_TYPE_CGROUP_INET6_GETPEERNAME = 30;
   public static final int ATTACH_TYPE_PERF_EVENT = 41;
 
   // map_flags

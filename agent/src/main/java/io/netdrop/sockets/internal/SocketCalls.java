@@ -124,6 +124,11 @@ public final class SocketCalls {
     return Sock.connect(fd, sa, sa.length) == 0;
   }
 
+  /** Accepts a connection on a native listener (blocking); the new descriptor, or -1. */
+  public static int acceptNative(int listener) {
+    return Sock.accept4(listener, null, null, SOCK_CLOEXEC);
+  }
+
   /** Closes a descriptor from {@link #nativeUdpSocket()}. */
   public static void closeNative(int fd) {
     Sock.close(fd);
@@ -168,6 +173,8 @@ public final class SocketCalls {
     static native int listen(int fd, int backlog);
 
     static native int connect(int fd, byte[] addr, int addrlen);
+
+    static native int accept4(int fd, byte[] addr, int[] addrlen, int flags);
 
     static native int close(int fd);
   }

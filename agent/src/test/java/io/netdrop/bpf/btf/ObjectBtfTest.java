@@ -34,7 +34,7 @@ class ObjectBtfTest {
     assertEquals(new MapDefinition("port_hint", ARRAY, 4, 8, 1024, 0), maps.get("port_hint"));
     assertEquals(8, maps.get("ports").keySize());
     // BPF_F_MMAPABLE: the agent maps the socket-creation slots into its memory.
-    assertEquals(new MapDefinition("creating", ARRAY, 4, 48, 4096, 1 << 10), maps.get("creating"));
+    assertEquals(new MapDefinition("creating", ARRAY, 4, 64, 4096, 1 << 10), maps.get("creating"));
     assertEquals(10, maps.size());
   }
 

@@ -24,6 +24,8 @@ class BpfObjectFileTest {
           "nd_sock_create",
           "nd_post_bind4",
           "nd_post_bind6",
+          "nd_getpeername4",
+          "nd_getpeername6",
           "nd_sock_ops",
           "nd_kfree_skb",
           "nd_kfree_skb_norx",
