@@ -1,6 +1,7 @@
 package io.netdrop.bpf;
 
 import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 import io.netdrop.bpf.sys.Bpf;
 import io.netdrop.bpf.sys.BpfAttr;
 import io.netdrop.bpf.sys.BpfConstants;
@@ -9,6 +10,7 @@ import io.netdrop.bpf.sys.Errno;
 import io.netdrop.bpf.sys.KernelFd;
 import io.netdrop.bpf.sys.Libc;
 import io.netdrop.bpf.sys.ObjectNames;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -177,6 +179,55 @@ public final class BpfMap implements AutoCloseable {
       return fastOp(Bpf.MAP_DELETE_ELEM, key, null, 0, true);
     }
     return elementOp(Bpf.MAP_DELETE_ELEM, key, null, 0, true);
+  }
+
+  /**
+   * Removes the first {@code count} keys of {@code keys} (laid out back to back, {@link #keySize()}
+   * bytes each) with BPF_MAP_DELETE_BATCH: one system call for all of them instead of one each.
+   * Keys already absent are skipped. A kernel without batch operations (before 5.6) gets one
+   * delete per key. Returns how many keys were removed.
+   */
+  public int deleteBatch(byte[] keys, int count) {
+    checkElements();
+    if (count < 0 || (long) count * keySize > keys.length) {
+      throw new IllegalArgumentException(
+          subject + ": " + count + " keys of " + keySize + " bytes do not fit in " + keys.length);
+    }
+    if (count == 0) {
+      return 0;
+    }
+    Memory all = BpfAttr.nativeCopy(keys, count * keySize);
+    int removed = 0;
+    int fdNum = fd.acquire();
+    try {
+      for (int next = 0; next < count; ) {
+        BpfAttr attr = new BpfAttr(Bpf.MapBatch.SIZE);
+        attr.putLong(Bpf.MapBatch.KEYS, Pointer.nativeValue(all) + (long) next * keySize)
+            .putInt(Bpf.MapBatch.COUNT, count - next)
+            .putInt(Bpf.MapBatch.MAP_FD, fdNum);
+        long result = Bpf.invoke(Bpf.MAP_DELETE_BATCH, attr);
+        // The kernel reports in `count` how many it deleted before it stopped.
+        int done = Math.max(0, Math.min(attr.getInt(Bpf.MapBatch.COUNT), count - next));
+        removed += done;
+        next += done;
+        if (result == 0) {
+          break;
+        } else if (result == -Errno.ENOENT) {
+          next++; // that key was already gone: go on after it
+        } else if (result == -Errno.EINVAL || result == -Errno.ENOTSUPP || result == -Errno.EOPNOTSUPP) {
+          for (; next < count; next++) {
+            byte[] key = Arrays.copyOfRange(keys, next * keySize, (next + 1) * keySize);
+            removed += delete(key) ? 1 : 0;
+          }
+        } else {
+          throw new BpfSyscallException("BPF_MAP_DELETE_BATCH", subject, (int) -result);
+        }
+      }
+    } finally {
+      fd.release();
+      Reference.reachabilityFence(all);
+    }
+    return removed;
   }
 
   /**

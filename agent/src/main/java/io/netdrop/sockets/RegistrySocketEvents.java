@@ -93,6 +93,8 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
   private volatile SocketMaps maps;
   private volatile CreationSlots slots;
   private volatile long netns;
+  private static final int RELEASE_BATCH = 1024;
+
   /** The coarse clock {@code used} copies; advanced by {@link #releasePending()}. */
   private volatile long useClock;
   private ScheduledExecutorService expiry;
@@ -215,15 +217,28 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
     for (ConnectionRecord r; (r = evicted.poll()) != null; ) {
       release(r);
     }
+    // Closed sockets' inodes leave `sockets` in batches: one system call per RELEASE_BATCH.
+    SocketMaps m = maps;
+    long[] releasing = closedSockets.isEmpty() ? null : new long[RELEASE_BATCH];
+    int n = 0;
     for (ConnectionRecord r; (r = closedSockets.poll()) != null; ) {
-      ConnectionRecord closed = r;
-      synchronized (closed) {
-        SocketMaps m = maps;
-        if (closed.kernelSocket && m != null) {
-          guarded(() -> m.removeSocket(closed.inode()));
+      synchronized (r) {
+        if (r.kernelSocket && m != null) {
+          releasing[n++] = r.inode();
         }
-        closed.kernelSocket = false;
+        r.kernelSocket = false;
       }
+      if (n == releasing.length) {
+        int full = n;
+        long[] batch = releasing;
+        guarded(() -> m.removeSockets(batch, full));
+        n = 0;
+      }
+    }
+    if (n > 0) {
+      int rest = n;
+      long[] batch = releasing;
+      guarded(() -> m.removeSockets(batch, rest));
     }
   }
 
@@ -280,7 +295,9 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
       if (inode <= 0) {
         return;
       }
-      ConnectionRecord r = registry.find(inode);
+      // A socket the kernel registered inside this very socket() call is new: nobody can hold an
+      // open record of it (add() still replaces a closed one whose inode number came round again).
+      ConnectionRecord r = registered > 0 ? null : registry.find(inode);
       if (r == null || r.closed()) {
         int transport = kind == TCP || kind == UDP || kind == UNIX ? kind : transportOf(fd);
         if (transport == 0) {

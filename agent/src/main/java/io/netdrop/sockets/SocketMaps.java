@@ -48,6 +48,19 @@ public final class SocketMaps {
     return sockets.delete(longKey(inode));
   }
 
+  /**
+   * Removes the first {@code count} of {@code inodes} from {@code sockets} with one system call
+   * (see {@link BpfMap#deleteBatch}); returns how many were there.
+   */
+  public int removeSockets(long[] inodes, int count) {
+    byte[] keys = new byte[count * 8];
+    ByteBuffer b = ByteBuffer.wrap(keys).order(ByteOrder.nativeOrder());
+    for (int i = 0; i < count; i++) {
+      b.putLong(i * 8, inodes[i]);
+    }
+    return sockets.deleteBatch(keys, count);
+  }
+
   /** Whether the kernel map holds {@code inode} (the kernel adds connecting sockets itself). */
   public boolean hasSocket(long inode) {
     return sockets.lookup(longKey(inode), new byte[4]);

@@ -54,6 +54,26 @@ class BpfMapIT {
   }
 
   @Test
+  void deleteBatchRemovesManyKeysInOneCallAndSkipsAbsentOnes() {
+    try (BpfMap map = BpfMap.create("sockets", BpfConstants.MAP_TYPE_HASH, 8, 8, 64, 0)) {
+      for (long k = 1; k <= 5; k++) {
+        map.update(u64(k), u64(k), 0);
+      }
+      map.update(u64(42), u64(42), 0);
+      // Key 9 is absent, in the middle of the batch: the kernel stops there and the rest still go.
+      long[] keys = {1, 2, 9, 3, 4, 5};
+      byte[] packed = new byte[keys.length * 8];
+      for (int i = 0; i < keys.length; i++) {
+        System.arraycopy(u64(keys[i]), 0, packed, i * 8, 8);
+      }
+      assertEquals(5, map.deleteBatch(packed, keys.length));
+      assertEquals(1, map.keys().size(), "only the key outside the batch is left");
+      assertTrue(map.lookup(u64(42), new byte[8]));
+      assertEquals(0, map.deleteBatch(packed, 2), "deleting again removes nothing");
+    }
+  }
+
+  @Test
   void updateFlagsReportKernelErrnoNamingTheMap() {
     try (BpfMap map = BpfMap.create("sockets", BpfConstants.MAP_TYPE_HASH, 8, 8, 8, 0)) {
       map.update(u64(1), u64(1), BpfConstants.BPF_NOEXIST);

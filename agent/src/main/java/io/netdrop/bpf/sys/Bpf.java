@@ -19,6 +19,7 @@ public final class Bpf {
   public static final int OBJ_GET_INFO_BY_FD = 15;
   public static final int MAP_LOOKUP_AND_DELETE_ELEM = 21;
   public static final int RAW_TRACEPOINT_OPEN = 17;
+  public static final int MAP_DELETE_BATCH = 27;
   public static final int LINK_CREATE = 28;
 
   /** BPF_MAP_CREATE: up to and including map_ifindex/btf ids (kernel 5.x+ accepts the zero tail). */
@@ -98,6 +99,16 @@ public final class Bpf {
     private LinkCreate() {}
   }
 
+  /** The {@code batch} member of union bpf_attr (BPF_MAP_*_BATCH). */
+  public static final class MapBatch {
+    public static final int SIZE = 56;
+    public static final int KEYS = 16;
+    public static final int COUNT = 32;
+    public static final int MAP_FD = 36;
+
+    private MapBatch() {}
+  }
+
   /** BPF_RAW_TRACEPOINT_OPEN. */
   public static final class RawTracepointOpen {
     public static final int SIZE = 16;
@@ -120,6 +131,7 @@ public final class Bpf {
     COMMAND_NAMES[OBJ_GET_INFO_BY_FD] = "BPF_OBJ_GET_INFO_BY_FD";
     COMMAND_NAMES[MAP_LOOKUP_AND_DELETE_ELEM] = "BPF_MAP_LOOKUP_AND_DELETE_ELEM";
     COMMAND_NAMES[RAW_TRACEPOINT_OPEN] = "BPF_RAW_TRACEPOINT_OPEN";
+    COMMAND_NAMES[MAP_DELETE_BATCH] = "BPF_MAP_DELETE_BATCH";
     COMMAND_NAMES[LINK_CREATE] = "BPF_LINK_CREATE";
   }
 
