@@ -15,22 +15,21 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * published as a whole on resize); changes take this registry's lock. Memory: about {@value
  * #BYTES_PER_CONNECTION} bytes of heap per connection with endpoints (record, endpoints and
  * table slots, measured with a heap estimate over 50,000 records on a 64-bit JVM with
- * compressed oops: 157), so the default capacity costs at most about 10 MiB.
+ * compressed oops: 176), so the default capacity costs at most about 12 MiB.
  */
 public final class ConnectionRegistry {
   /** Default {@code capacity}: 65,536, the size of the kernel {@code sockets} map. */
   public static final int DEFAULT_CAPACITY = 65_536;
 
   /** Measured heap per connection, see the class comment. */
-  public static final int BYTES_PER_CONNECTION = 160;
+  public static final int BYTES_PER_CONNECTION = 180;
 
   private static final ConnectionRecord TOMBSTONE = tombstone();
   private static final int MIN_TABLE = 64;
 
   private final int capacity;
   private final ArrayDeque<ConnectionRecord> closedOldestFirst = new ArrayDeque<>();
-  private volatile AtomicReferenceArray<ConnectionRecord> table =
-      new AtomicReferenceArray<>(MIN_TABLE);
+  private volatile Table table = new Table(MIN_TABLE);
   private int size;
   private int tombstones;
   private long rejected;
@@ -58,15 +57,17 @@ public final class ConnectionRegistry {
 
   /** The record of socket {@code inode} (open or recently closed), or null. Lock-free, no allocation. */
   public ConnectionRecord find(long inode) {
-    AtomicReferenceArray<ConnectionRecord> t = table;
-    int mask = t.length() - 1;
+    Table t = table;
+    int mask = t.mask;
     int i = slot(inode, mask);
     for (int probes = 0; probes <= mask; probes++) {
-      ConnectionRecord r = t.get(i);
+      ConnectionRecord r = t.records.get(i);
       if (r == null) {
         return null;
       }
-      if (r != TOMBSTONE && r.inode() == inode) {
+      // The key array spares a cache miss on every record the probe passes; the record's own inode
+      // settles a slot that a writer is reusing meanwhile.
+      if (t.inodes[i] == (int) inode && r != TOMBSTONE && r.inode() == inode) {
         return r;
       }
       i = (i + 1) & mask;
@@ -105,7 +106,7 @@ public final class ConnectionRegistry {
       }
       remove(evicted);
     }
-    if ((size + tombstones + 1) * 2 > table.length()) {
+    if ((size + tombstones + 1) * 2 > table.records.length()) {
       rehash();
     }
     if (insert(table, record)) {
@@ -141,7 +142,7 @@ public final class ConnectionRegistry {
   /** A snapshot of every record, open and closed. */
   synchronized List<ConnectionRecord> records() {
     List<ConnectionRecord> out = new ArrayList<>(size);
-    AtomicReferenceArray<ConnectionRecord> t = table;
+    AtomicReferenceArray<ConnectionRecord> t = table.records;
     for (int i = 0; i < t.length(); i++) {
       ConnectionRecord r = t.get(i);
       if (r != null && r != TOMBSTONE) {
@@ -171,28 +172,27 @@ public final class ConnectionRegistry {
   }
 
   private void replace(ConnectionRecord old, ConnectionRecord record) {
-    AtomicReferenceArray<ConnectionRecord> t = table;
-    int mask = t.length() - 1;
-    for (int i = slot(old.inode(), mask); ; i = (i + 1) & mask) {
-      if (t.get(i) == old) {
-        t.set(i, record);
+    Table t = table;
+    for (int i = slot(old.inode(), t.mask); ; i = (i + 1) & t.mask) {
+      if (t.records.get(i) == old) {
+        t.records.set(i, record); // same inode, same key
         return;
       }
     }
   }
 
   private void remove(ConnectionRecord record) {
-    AtomicReferenceArray<ConnectionRecord> t = table;
-    int mask = t.length() - 1;
-    int i = slot(record.inode(), mask);
-    for (int probes = 0; probes <= mask; probes++, i = (i + 1) & mask) {
-      ConnectionRecord r = t.get(i);
+    Table t = table;
+    long inode = record.inode();
+    int i = slot(inode, t.mask);
+    for (int probes = 0; probes <= t.mask; probes++, i = (i + 1) & t.mask) {
+      ConnectionRecord r = t.records.get(i);
       if (r == null) {
         return;
       }
-      if (r == record) {
+      if (t.inodes[i] == (int) inode && r == record) {
         // A tombstone keeps later entries of the probe chain reachable for lock-free readers.
-        t.set(i, TOMBSTONE);
+        t.records.set(i, TOMBSTONE);
         size--;
         tombstones++;
         return;
@@ -202,8 +202,8 @@ public final class ConnectionRegistry {
 
   private void rehash() {
     int needed = Math.max(MIN_TABLE, Integer.highestOneBit(Math.max(1, size + 1) * 4 - 1) << 1);
-    AtomicReferenceArray<ConnectionRecord> old = table;
-    AtomicReferenceArray<ConnectionRecord> t = new AtomicReferenceArray<>(needed);
+    AtomicReferenceArray<ConnectionRecord> old = table.records;
+    Table t = new Table(needed);
     for (int i = 0; i < old.length(); i++) {
       ConnectionRecord r = old.get(i);
       if (r != null && r != TOMBSTONE) {
@@ -215,15 +215,31 @@ public final class ConnectionRegistry {
   }
 
   /** Puts {@code record} in the first free slot of its chain; true if that was a tombstone. */
-  private static boolean insert(AtomicReferenceArray<ConnectionRecord> t, ConnectionRecord record) {
-    int mask = t.length() - 1;
-    int i = slot(record.inode(), mask);
-    while (t.get(i) != null && t.get(i) != TOMBSTONE) {
-      i = (i + 1) & mask;
+  private static boolean insert(Table t, ConnectionRecord record) {
+    int i = slot(record.inode(), t.mask);
+    ConnectionRecord r;
+    while ((r = t.records.get(i)) != null && r != TOMBSTONE) {
+      i = (i + 1) & t.mask;
     }
-    boolean reused = t.get(i) == TOMBSTONE;
-    t.set(i, record);
-    return reused;
+    t.inodes[i] = (int) record.inode();
+    t.records.set(i, record); // the volatile write publishes the key with it
+    return r == TOMBSTONE;
+  }
+
+  /**
+   * Open-addressing slots: records, and the low 32 bits of their inodes beside them (socket inode
+   * numbers are 32-bit on Linux) so that a probe does not load every record it passes.
+   */
+  private static final class Table {
+    final AtomicReferenceArray<ConnectionRecord> records;
+    final int[] inodes;
+    final int mask;
+
+    Table(int size) {
+      records = new AtomicReferenceArray<>(size);
+      inodes = new int[size];
+      mask = size - 1;
+    }
   }
 
   private static int slot(long inode, int mask) {
