@@ -2,6 +2,7 @@ package io.netdrop.sockets;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,8 @@ public final class SocketScanner implements AutoCloseable {
   private final Map<Long, Registration> closing = new HashMap<>();
   private ScheduledExecutorService executor;
   private volatile LongPredicate heldElsewhere = inode -> false;
+  /** Sockets the last scan found unknown: described if the next scan still finds them so. */
+  private Set<Long> suspects = Set.of();
 
   private static final class Registration {
     final List<SocketEntry> tuples = new ArrayList<>();
@@ -69,7 +72,7 @@ public final class SocketScanner implements AutoCloseable {
 
   /** Scans every {@code intervalMillis} on a daemon thread, after one scan in the caller. */
   public synchronized void start(long intervalMillis) {
-    scan();
+    scan(true);
     executor =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -90,22 +93,37 @@ public final class SocketScanner implements AutoCloseable {
   }
 
   /**
-   * One pass: registers sockets seen for the first time that the registry does not hold, ages out
-   * closed ones. The socket tables ({@code /proc/self/net/*}, which list every socket of the
-   * network namespace, not just ours: on a busy host, tens of thousands of lines) are read only
+   * One pass: registers sockets that two scans in a row found open and not held by the registry,
+   * ages out closed ones. The socket tables ({@code /proc/self/net/*}, which list every socket of
+   * the network namespace, not just ours: on a busy host, tens of thousands of lines) are read only
    * when such a socket is there; the common pass is one directory listing of {@code
-   * /proc/self/fd}. A socket is described when first seen: one the scanner alone knows (opened in
-   * native code) that binds or connects later keeps what it had then, while a socket the
-   * instrumentation sees is described by the registry on each event.
+   * /proc/self/fd}. Waiting for a second sighting leaves alone the sockets the instrumentation is
+   * registering at that moment (between socket() or accept() and its hook), which an application
+   * that opens thousands of connections a second always has: reading the tables for them cost a
+   * third of the agent's CPU under such churn. A socket is described when registered here: one the
+   * scanner alone knows (opened in native code) that binds or connects later keeps what it had
+   * then, while a socket the instrumentation sees is described by the registry on each event.
    */
   public synchronized void scan() {
+    scan(false);
+  }
+
+  /** {@code all}: registers every unknown socket at once (the first scan, which finds those
+   * opened before the agent). */
+  private void scan(boolean all) {
     Set<Long> open = ProcSockets.openSocketInodes();
     List<Long> unknown = new ArrayList<>();
+    Set<Long> seenOnce = new HashSet<>();
     for (long inode : open) {
       if (!live.containsKey(inode) && !heldElsewhere.test(inode)) {
-        unknown.add(inode);
+        if (all || suspects.contains(inode)) {
+          unknown.add(inode);
+        } else {
+          seenOnce.add(inode);
+        }
       }
     }
+    suspects = seenOnce;
     if (!unknown.isEmpty()) {
       Map<Long, List<SocketEntry>> byInode = new HashMap<>();
       for (SocketEntry e : ProcSockets.inetSockets()) {

@@ -146,6 +146,32 @@ class RegistryKernelMapsIT {
   }
 
   @Test
+  void scannerRegistersAnUnknownSocketOnItsSecondSightingAndAtStartAtOnce() {
+    int first = SocketCalls.nativeUdpSocket();
+    int later = -1;
+    SocketScanner scanner = new SocketScanner(maps, NETNS, 10, line -> {});
+    try {
+      scanner.start(TimeUnit.HOURS.toMillis(1)); // its first scan runs now; no periodic one here
+      assertTrue(maps.hasSocket(SocketCalls.inode(first)), "open before the agent: registered at once");
+
+      later = SocketCalls.nativeUdpSocket();
+      long inode = SocketCalls.inode(later);
+      scanner.scan();
+      assertFalse(maps.hasSocket(inode), "may be between socket() and its hook: not yet");
+      assertFalse(scanner.tracks(inode));
+      scanner.scan();
+      assertTrue(maps.hasSocket(inode), "still unknown one scan later: registered");
+      assertTrue(scanner.tracks(inode));
+    } finally {
+      scanner.close();
+      SocketCalls.closeNative(first);
+      if (later >= 0) {
+        SocketCalls.closeNative(later);
+      }
+    }
+  }
+
+  @Test
   void scannerDefersToTheRegistryForSocketsStillInGrace() throws Exception {
     events.attach(maps, NETNS);
     AtomicLong scanClock = new AtomicLong(0);
