@@ -25,9 +25,12 @@ import java.util.stream.Stream;
  *       {@link StackWalker} walk ({@link #walkedFirstApplicationClass()}).
  * </ol>
  *
- * Numbers: the creator 6 frames from the top with the rest of the stack below it; bench/jmh
- * RegistrationCostBenchmark {@code creatorNearTop*} measures the same shape. Every strategy gives
- * the same answer; hidden classes (lambda and method handle glue) never count as the application.
+ * Numbers: a standalone loop with the creator 6 frames from the top and the rest of the stack
+ * below it. bench/jmh RegistrationCostBenchmark {@code creatorNearTop*} measures the same shape
+ * (this 2-CPU VM, 20 / 100 frames below the creator): on JDK 25 the walk costs 0.8 / 0.9 µs and
+ * 656 bytes per call, the class context 3.4-3.8 / 8.2-8.5 µs; on JDK 17 the class context costs
+ * 1.5 / 3.6 µs, a plain walk 3.3 / 3.7 µs. Every strategy gives the same answer; hidden classes
+ * (lambda and method handle glue) never count as the application.
  */
 public final class Creators {
   /**
