@@ -3,6 +3,7 @@
 # local Maven repository and bench/jmh/target/benchmarks.jar, then writes a header (commit,
 # kernel, CPU, JDK, command) and JMH's output to bench/results/NAME.txt and prints the table.
 #   bench/run-jmh.sh NAME BENCHMARK_REGEX [extra JMH options, e.g. -p depth=20 or -i 10]
+# Runs on $JAVA_HOME's JDK (java and mvn) when JAVA_HOME is set, else on the java on PATH.
 # Used by bench/ringbuf-decode.sh and bench/registration-cost.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +19,16 @@ fi
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 results=bench/results/$name.txt
 # Enough iterations that a neighbour's burst of CPU use shows up in the error, not the score.
-jmh_opts=(-f 1 -wi 5 -i 8 -w 1s -r 1s -foe true)
+# JMH rejects an option given twice, so one given on the command line replaces its default here.
+defaults=(-f 1 -wi 5 -i 8 -w 1s -r 1s -foe true)
+jmh_opts=()
+for ((k = 0; k < ${#defaults[@]}; k += 2)); do
+  given=false
+  for arg in "$@"; do
+    [ "$arg" = "${defaults[k]}" ] && given=true
+  done
+  $given || jmh_opts+=("${defaults[k]}" "${defaults[k + 1]}")
+done
 
 echo "$name: installing netdrop-agent into the local Maven repository"
 mvn -q -B -ntp -Dstyle.color=never -DskipTests install
