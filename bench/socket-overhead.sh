@@ -13,6 +13,8 @@
 #
 #   bench/socket-overhead.sh [extra JMH options, e.g. -p or -prof]     (root: the agent loads BPF)
 #   ROUNDS=3 STARTS=10 JMH_OPTS='-f 1 -wi 3 -w 1s -i 8 -r 2s' bench/socket-overhead.sh
+#   ONLY=open-close STARTS=0 bench/socket-overhead.sh     (SocketOpenCloseBenchmark alone)
+#   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 bench/socket-overhead.sh     (another JDK)
 # (defaults: ROUNDS=2, STARTS=5, JMH_OPTS='-f 1 -wi 2 -w 1s -i 3 -r 2s')
 #
 # About 6 minutes on 2 cores with the defaults. Raw JMH output and JSON go to
@@ -33,6 +35,9 @@ starts=${STARTS:-5}
 agent_jar="$PWD/agent/target/netdrop-agent.jar"
 jar=bench/jmh/target/benchmarks.jar
 benchmarks='io\.netdrop\.bench\.(SocketOpenCloseBenchmark|LoopbackEchoBenchmark|UsedHookBenchmark)\.'
+if [ "${ONLY:-}" = open-close ]; then
+  benchmarks='io\.netdrop\.bench\.SocketOpenCloseBenchmark\.'
+fi
 # One fork per benchmark and run by default; the rounds supply the fork-to-fork variation.
 read -r -a jmh_opts <<<"${JMH_OPTS:--f 1 -wi 2 -w 1s -i 3 -r 2s}"
 jmh_opts+=(-foe true)
@@ -104,7 +109,9 @@ echo_benchmarks='io\.netdrop\.bench\.LoopbackEchoBenchmark\.'
 for round in $(seq "$rounds"); do
   for variant in without with; do
     run_jmh "$variant" "$round" all "" "$benchmarks" "$@"
-    run_jmh "$variant" "$round" 1cpu "taskset -c 1" "$echo_benchmarks" "$@"
+    if [ "${ONLY:-}" != open-close ]; then
+      run_jmh "$variant" "$round" 1cpu "taskset -c 1" "$echo_benchmarks" "$@"
+    fi
   done
 done
 

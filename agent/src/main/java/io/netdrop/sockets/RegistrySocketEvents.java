@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
@@ -55,12 +56,19 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
   public static final long DEFAULT_GRACE_MILLIS = 30_000;
 
   /**
-   * Default for capturing the creating class: true. Paid once per opened socket, never per I/O:
-   * about 0.8 µs with the application frame 20 frames down, 1.9 µs at 60 (a Netty pipeline) on
-   * JDK 17 here (bench/jmh RegistrationCostBenchmark). Accepted sockets take their listener's
-   * creator, so a busy server does not pay it per connection.
+   * Default for capturing the creating class: true. Paid once per opened socket, never per I/O,
+   * but it is the largest cost the agent adds to opening a socket: reading the stack costs 3–5 µs
+   * in a benchmark's real stack on JDK 17 and 25 (docs/performance.md). Accepted sockets take their
+   * listener's creator, so a busy server does not pay it per connection.
    */
   public static final boolean DEFAULT_CAPTURE_CREATOR = true;
+
+  /**
+   * Default of {@link Builder#creatorsPerSecond}: 1,000 stack reads a second at most (a few ms of
+   * CPU), so that an application opening sockets by the tens of thousands a second does not pay
+   * for each; within the budget, which is all sockets of most services, every socket gets one.
+   */
+  public static final int DEFAULT_CREATORS_PER_SECOND = 1000;
 
   /**
    * How soon after close, or after eviction from a full registry, the kernel entries that must go
@@ -97,12 +105,17 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
 
   /** The coarse clock {@code used} copies; advanced by {@link #releasePending()}. */
   private volatile long useClock;
+  /** Stack reads allowed per {@link #PROMPT_MILLIS}, and those taken since the last tick. */
+  private final int creatorsPerTick;
+  private final AtomicInteger creatorsThisTick = new AtomicInteger();
   private ScheduledExecutorService expiry;
 
   private RegistrySocketEvents(Builder b) {
     this.registry = b.registry;
     this.fds = b.fds;
-    this.creators = b.captureCreator ? b.creators : null;
+    this.creators = b.captureCreator && b.creatorsPerSecond > 0 ? b.creators : null;
+    // Rounded up: any positive budget allows at least one read per tick.
+    this.creatorsPerTick = (int) ((b.creatorsPerSecond * PROMPT_MILLIS + 999) / 1000);
     this.clock = b.clock;
     this.graceNanos = TimeUnit.MILLISECONDS.toNanos(b.graceMillis);
     this.useClock = clock.getAsLong();
@@ -119,6 +132,7 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
     private FileDescriptors fds = FileDescriptors.unavailable();
     private Creators creators = Creators.standard();
     private boolean captureCreator = DEFAULT_CAPTURE_CREATOR;
+    private long creatorsPerSecond = DEFAULT_CREATORS_PER_SECOND;
     private long graceMillis = DEFAULT_GRACE_MILLIS;
     private LongSupplier clock = System::nanoTime;
 
@@ -135,6 +149,21 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
     /** Whether to walk the stack for the creating class; default {@link #DEFAULT_CAPTURE_CREATOR}. */
     public Builder captureCreator(boolean capture) {
       this.captureCreator = capture;
+      return this;
+    }
+
+    /**
+     * At most this many creating classes are read from the stack per second (counted per {@link
+     * #PROMPT_MILLIS}); sockets opened beyond it have no creator. 0 reads none. Default {@link
+     * #DEFAULT_CREATORS_PER_SECOND}.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder creatorsPerSecond(long perSecond) {
+      if (perSecond < 0) {
+        throw new IllegalArgumentException("creators per second must not be negative: " + perSecond);
+      }
+      this.creatorsPerSecond = perSecond;
       return this;
     }
 
@@ -214,6 +243,7 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
    */
   public void releasePending() {
     useClock = clock.getAsLong();
+    creatorsThisTick.set(0);
     for (ConnectionRecord r; (r = evicted.poll()) != null; ) {
       release(r);
     }
@@ -451,10 +481,16 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
     return r;
   }
 
+  /** Whether this tick's budget of stack reads has one left (a read, no write, once it is spent). */
+  private boolean creatorBudget() {
+    return creatorsThisTick.get() < creatorsPerTick
+        && creatorsThisTick.getAndIncrement() < creatorsPerTick;
+  }
+
   /** {@code inKernel}: the kernel already put {@code inode} into the {@code sockets} map. */
   private ConnectionRecord newRecord(
       long inode, int transport, Role role, String fallbackCreator, boolean walk, boolean inKernel) {
-    String creator = creators == null || !walk ? null : creators.firstApplicationClass();
+    String creator = creators == null || !walk || !creatorBudget() ? null : creators.firstApplicationClass();
     ConnectionRecord r =
         new ConnectionRecord(
             inode,

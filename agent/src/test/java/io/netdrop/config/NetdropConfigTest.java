@@ -30,6 +30,7 @@ class NetdropConfigTest {
     assertAll(
         () -> assertTrue(c.enabled()),
         () -> assertTrue(c.logDrops()),
+        () -> assertEquals(1000, c.creatorsPerSecond()),
         () -> assertEquals(Duration.ofMillis(1000), c.scanInterval()),
         () -> assertEquals(2000, c.eventsPerSecond()),
         () -> assertEquals(200, c.eventBurst()),
@@ -55,6 +56,14 @@ class NetdropConfigTest {
         () -> assertEquals(NetdropConfig.Source.SYSTEM_PROPERTY, c.source(NetdropConfig.WAKEUP_BYTES)),
         () -> assertTrue(c.debug()),
         () -> assertEquals(NetdropConfig.Source.ENVIRONMENT, c.source(NetdropConfig.DEBUG)));
+  }
+
+  @Test
+  void creatorReadsPerSecondCanBeLimitedOrTurnedOff() {
+    assertEquals(0, load("creators-per-second=0", Map.of(), Map.of()).creatorsPerSecond());
+    assertEquals(50, load(null, Map.of(), Map.of("NETDROP_CREATORS_PER_SECOND", "50")).creatorsPerSecond());
+    String message = failure("creators-per-second=-1");
+    assertTrue(message.contains("netdrop.creators-per-second"), message);
   }
 
   @Test
@@ -153,7 +162,7 @@ class NetdropConfigTest {
   void rejectsUnknownAgentArgumentListingTheKnownOnes() {
     assertEquals(
         "unknown setting 'scan-interval' in agent arguments (known: enabled, log-drops, scan-interval-ms,"
-            + " events-per-second, event-burst, ring-buffer-bytes, wakeup-bytes, attach, btf-path, debug)",
+            + " events-per-second, event-burst, ring-buffer-bytes, wakeup-bytes, attach, btf-path, creators-per-second, debug)",
         failure("scan-interval=5"));
   }
 

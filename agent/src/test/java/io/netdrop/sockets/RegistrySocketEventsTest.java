@@ -266,4 +266,36 @@ class RegistrySocketEventsTest {
       assertNull(registry.find(SocketCalls.inode(fd)).creator());
     }
   }
+
+  @Test
+  void creatorsAreReadWithinTheirBudgetPerTickOnly() throws IOException {
+    // 10 a second is one per 100 ms tick.
+    RegistrySocketEvents budgeted =
+        RegistrySocketEvents.builder(registry).creators(CREATORS).creatorsPerSecond(10).build();
+    try (DatagramChannel a = DatagramChannel.open();
+        DatagramChannel b = DatagramChannel.open();
+        DatagramChannel c = DatagramChannel.open()) {
+      OrderClient.open(budgeted, fdOf(a), SocketEvents.UDP);
+      OrderClient.open(budgeted, fdOf(b), SocketEvents.UDP);
+      budgeted.releasePending(); // the registry's thread starts the next tick
+      OrderClient.open(budgeted, fdOf(c), SocketEvents.UDP);
+      assertEquals("com.acme.OrderClient", creatorOf(a));
+      assertNull(creatorOf(b), "over this tick's budget: no stack read");
+      assertEquals("com.acme.OrderClient", creatorOf(c), "a new tick, a new budget");
+    }
+  }
+
+  /** Binds {@code ch} to a loopback port and returns its descriptor. */
+  private static int fdOf(DatagramChannel ch) throws IOException {
+    ch.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+    return boundFd(ch);
+  }
+
+  private static int boundFd(DatagramChannel ch) throws IOException {
+    return ProcFds.fd(UDP, ((InetSocketAddress) ch.getLocalAddress()).getPort(), 0);
+  }
+
+  private String creatorOf(DatagramChannel ch) throws IOException {
+    return registry.find(SocketCalls.inode(boundFd(ch))).creator();
+  }
 }

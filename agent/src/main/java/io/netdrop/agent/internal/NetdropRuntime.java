@@ -126,6 +126,7 @@ final class NetdropRuntime implements AutoCloseable {
       events =
           RegistrySocketEvents.builder(registry)
               .fileDescriptors(FileDescriptors.open(inst))
+              .creatorsPerSecond(config.creatorsPerSecond())
               .build();
       events.attach(maps, netns);
       SocketHooks.Outcome hooks = SocketHooks.setUp(program, maps, netns);
