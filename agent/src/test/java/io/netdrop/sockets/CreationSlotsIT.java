@@ -272,6 +272,44 @@ class CreationSlotsIT {
   }
 
   @Test
+  void acceptedSocketsOfADualStackListenerAreRegisteredForIpv4AndIpv6Peers() throws Exception {
+    List<BpfLink> links = attachWithAcceptHooks();
+    try (java.nio.channels.ServerSocketChannel listener = java.nio.channels.ServerSocketChannel.open()) {
+      slots.verifyAccepting(maps, NETNS);
+      listener.bind(new java.net.InetSocketAddress("::", 0)); // an IPv6 socket that accepts IPv4 too
+      int port = ((java.net.InetSocketAddress) listener.getLocalAddress()).getPort();
+      // An IPv4 peer reaches it as ::ffff:127.0.0.1: the kernel keys its tuple as IPv4.
+      expectAccepted(listener, port, "127.0.0.1", SocketCalls.AF_INET);
+      expectAccepted(listener, port, "::1", SocketCalls.AF_INET6);
+    } finally {
+      links.forEach(BpfLink::close);
+    }
+  }
+
+  private static void expectAccepted(
+      java.nio.channels.ServerSocketChannel listener, int port, String peer, int family)
+      throws Exception {
+    try (java.nio.channels.SocketChannel client =
+            java.nio.channels.SocketChannel.open(new java.net.InetSocketAddress(peer, port));
+        java.nio.channels.SocketChannel accepted = listener.accept()) {
+      int clientPort = ((java.net.InetSocketAddress) client.getLocalAddress()).getPort();
+      int fd = ProcFds.fd(ProcSockets.IPPROTO_TCP, port, clientPort);
+      long inode = slots.describeAccepted(fd, new byte[SocketCalls.SOCKADDR_SIZE]);
+      CreationSlots.Handoff handed = slots.takeEndpoints(inode);
+      try {
+        assertEquals(SocketCalls.inode(fd), inode, peer);
+        assertNotNull(handed, peer);
+        assertEquals(family, handed.endpoints().family(), peer);
+        assertEquals(port, handed.localPort(), peer);
+        assertEquals(clientPort, handed.remotePort(), peer);
+        assertEquals(inode, tupleOwner(handed), peer + ": the tuple the drop path looks up");
+      } finally {
+        forget(inode, handed);
+      }
+    }
+  }
+
+  @Test
   void verifyPassesWithTheHooksAttachedAndNamesTheProblemWithout() {
     List<BpfLink> links = attach();
     try {
