@@ -99,6 +99,26 @@ public final class BpfObject implements AutoCloseable {
     return Collections.unmodifiableList(names);
   }
 
+  /** Cgroup program sections: {program type, expected attach type}. */
+  private static final Map<String, int[]> CGROUP_SECTIONS =
+      Map.of(
+          "cgroup/sock_create",
+          new int[] {BpfConstants.PROG_TYPE_CGROUP_SOCK, BpfConstants.ATTACH_TYPE_CGROUP_INET_SOCK_CREATE},
+          "cgroup/post_bind4",
+          new int[] {BpfConstants.PROG_TYPE_CGROUP_SOCK, BpfConstants.ATTACH_TYPE_CGROUP_INET4_POST_BIND},
+          "cgroup/post_bind6",
+          new int[] {BpfConstants.PROG_TYPE_CGROUP_SOCK, BpfConstants.ATTACH_TYPE_CGROUP_INET6_POST_BIND},
+          "cgroup/getpeername4",
+          new int[] {
+            BpfConstants.PROG_TYPE_CGROUP_SOCK_ADDR, BpfConstants.ATTACH_TYPE_CGROUP_INET4_GETPEERNAME
+          },
+          "cgroup/getpeername6",
+          new int[] {
+            BpfConstants.PROG_TYPE_CGROUP_SOCK_ADDR, BpfConstants.ATTACH_TYPE_CGROUP_INET6_GETPEERNAME
+          },
+          "sockops",
+          new int[] {BpfConstants.PROG_TYPE_SOCK_OPS, BpfConstants.ATTACH_TYPE_CGROUP_SOCK_OPS});
+
   /**
    * Relocates and loads program {@code name}. Its type comes from its ELF section:
    * {@code tp_btf/<event>} loads as a BTF-typed raw tracepoint bound to {@code btf_trace_<event>}
@@ -137,24 +157,10 @@ public final class BpfObject implements AutoCloseable {
                               + " is not available on this kernel"));
     } else if (section.startsWith("tracepoint/")) {
       progType = BpfConstants.PROG_TYPE_TRACEPOINT;
-    } else if (section.equals("cgroup/sock_create")) {
-      progType = BpfConstants.PROG_TYPE_CGROUP_SOCK;
-      attachType = BpfConstants.ATTACH_TYPE_CGROUP_INET_SOCK_CREATE;
-    } else if (section.equals("cgroup/post_bind4")) {
-      progType = BpfConstants.PROG_TYPE_CGROUP_SOCK;
-      attachType = BpfConstants.ATTACH_TYPE_CGROUP_INET4_POST_BIND;
-    } else if (section.equals("cgroup/post_bind6")) {
-      progType = BpfConstants.PROG_TYPE_CGROUP_SOCK;
-      attachType = BpfConstants.ATTACH_TYPE_CGROUP_INET6_POST_BIND;
-    } else if (section.equals("cgroup/getpeername4")) {
-      progType = BpfConstants.PROG_TYPE_CGROUP_SOCK_ADDR;
-      attachType = BpfConstants.ATTACH_TYPE_CGROUP_INET4_GETPEERNAME;
-    } else if (section.equals("cgroup/getpeername6")) {
-      progType = BpfConstants.PROG_TYPE_CGROUP_SOCK_ADDR;
-      attachType = BpfConstants.ATTACH_TYPE_CGROUP_INET6_GETPEERNAME;
-    } else if (section.equals("sockops")) {
-      progType = BpfConstants.PROG_TYPE_SOCK_OPS;
-      attachType = BpfConstants.ATTACH_TYPE_CGROUP_SOCK_OPS;
+    } else if (CGROUP_SECTIONS.containsKey(section)) {
+      int[] types = CGROUP_SECTIONS.get(section);
+      progType = types[0];
+      attachType = types[1];
     } else {
       throw new BpfException(
           "program " + name + ": section '" + section + "' is not a supported program type");

@@ -255,10 +255,7 @@ public final class CreationSlots {
     int localPort = -1;
     int port = -1;
     try {
-      port = listener < 0 ? -1 : SocketCalls.bindLoopbackV4(listener);
-      if (port <= 0 || !SocketCalls.listen(listener, 1)) {
-        throw new BpfException("cannot open a test listener");
-      }
+      port = listenOnLoopback(listener);
       if (!arm()) {
         throw new BpfException("the calling thread has no stable kernel thread id");
       }
@@ -322,10 +319,7 @@ public final class CreationSlots {
     long clientInode = -1;
     Handoff clientEndpoints = null;
     try {
-      int port = listener < 0 ? -1 : SocketCalls.bindLoopbackV4(listener);
-      if (port <= 0 || !SocketCalls.listen(listener, 1)) {
-        throw new BpfException("cannot open a test listener");
-      }
+      int port = listenOnLoopback(listener);
       client = SocketCalls.nativeTcpSocket();
       if (client < 0 || !SocketCalls.connectLoopbackV4(client, port)) {
         throw new BpfException("cannot connect a test socket");
@@ -361,6 +355,15 @@ public final class CreationSlots {
         }
       }
     }
+  }
+
+  /** Binds native socket {@code fd} to a loopback port and listens on it; returns the port. */
+  private static int listenOnLoopback(int fd) {
+    int port = fd < 0 ? -1 : SocketCalls.bindLoopbackV4(fd);
+    if (port <= 0 || !SocketCalls.listen(fd, 1)) {
+      throw new BpfException("cannot open a test listener");
+    }
+    return port;
   }
 
   private static void forget(SocketMaps maps, long netns, long inode, Handoff tuple) {

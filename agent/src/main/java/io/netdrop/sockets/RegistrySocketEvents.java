@@ -101,7 +101,6 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
   private volatile SocketMaps maps;
   private volatile CreationSlots slots;
   private volatile long netns;
-  private static final int RELEASE_BATCH = 1024;
 
   /** The coarse clock {@code used} copies; advanced by {@link #releasePending()}. */
   private volatile long useClock;
@@ -247,28 +246,25 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
     for (ConnectionRecord r; (r = evicted.poll()) != null; ) {
       release(r);
     }
-    // Closed sockets' inodes leave `sockets` in batches: one system call per RELEASE_BATCH.
+    // Closed sockets' inodes leave `sockets` together: one BPF_MAP_DELETE_BATCH for all of them.
     SocketMaps m = maps;
-    long[] releasing = closedSockets.isEmpty() ? null : new long[RELEASE_BATCH];
+    long[] releasing = new long[16];
     int n = 0;
     for (ConnectionRecord r; (r = closedSockets.poll()) != null; ) {
       synchronized (r) {
         if (r.kernelSocket && m != null) {
+          if (n == releasing.length) {
+            releasing = Arrays.copyOf(releasing, n * 2);
+          }
           releasing[n++] = r.inode();
         }
         r.kernelSocket = false;
       }
-      if (n == releasing.length) {
-        int full = n;
-        long[] batch = releasing;
-        guarded(() -> m.removeSockets(batch, full));
-        n = 0;
-      }
     }
     if (n > 0) {
-      int rest = n;
       long[] batch = releasing;
-      guarded(() -> m.removeSockets(batch, rest));
+      int count = n;
+      guarded(() -> m.removeSockets(batch, count));
     }
   }
 
