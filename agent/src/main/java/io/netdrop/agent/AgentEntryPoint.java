@@ -41,7 +41,7 @@ import java.util.jar.Manifest;
  * constructor, and {@value #STARTER} and {@value #CLI} keep their entry methods.
  *
  * <p>Starting the agent never throws into the JVM and never blocks it: when netdrop cannot start
- * (not Linux, a bad setting, no agent jar, any error) it prints exactly one line to stderr,
+ * (not Linux, no agent jar, any error) it prints exactly one line to stderr,
  * {@code netdrop: not started: <reason>; the application continues without netdrop}, and returns.
  */
 public final class AgentEntryPoint {

@@ -2,7 +2,10 @@ package io.netdrop.config;
 
 import io.netdrop.bpf.BpfException;
 
-/** A setting has a value netdrop cannot use; the message names the setting, the value and what is expected. */
+/**
+ * Settings a strict caller refuses ({@link NetdropConfig#requireValid()}); the message names the
+ * setting, the value and what is expected.
+ */
 public final class ConfigException extends BpfException {
   private static final long serialVersionUID = 1L;
 

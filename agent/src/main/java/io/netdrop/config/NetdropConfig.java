@@ -1,6 +1,7 @@
 package io.netdrop.config;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -16,8 +17,9 @@ import java.util.stream.Collectors;
  * non-blank value: the agent arguments ({@code -javaagent:netdrop-agent.jar=key=value,key2=value2}),
  * the system property {@code netdrop.<name>}, the environment variable {@link
  * Setting#environmentVariable()}, and finally its default. Every value is checked when the config
- * is created, so a bad value fails start-up with a {@link ConfigException} instead of surfacing
- * later. Instances are immutable.
+ * is created. A value netdrop cannot use, and an agent argument it does not know, never stops it:
+ * the setting takes its default instead and {@link #problems()} says so, one line each, so that a
+ * typo costs one setting rather than netdrop. Instances are immutable.
  */
 public final class NetdropConfig {
   /** Default: {@code true}. */
@@ -143,6 +145,7 @@ public final class NetdropConfig {
   }
 
   private final Map<Setting, Value> values;
+  private final List<Problem> problems;
   private final boolean enabled;
   private final boolean logDrops;
   private final Duration scanInterval;
@@ -162,8 +165,11 @@ public final class NetdropConfig {
   private final long childSpanWindowMillis;
   private final java.util.Set<String> redact;
 
-  private NetdropConfig(Map<Setting, Value> values) {
-    this.values = values;
+  private NetdropConfig(Map<Setting, Value> resolved, List<Problem> argumentProblems) {
+    // Checked in SETTINGS order, so the problems come in that order. Each check replaces a value it
+    // cannot use by the default, so that rawValue, source and toString show what is in effect.
+    this.values = new HashMap<>(resolved);
+    this.problems = new ArrayList<>(argumentProblems);
     this.enabled = bool(ENABLED);
     this.logDrops = bool(LOG_DROPS);
     this.scanInterval =
@@ -172,17 +178,11 @@ public final class NetdropConfig {
         (int) wholeNumber(EVENTS_PER_SECOND, 0, Integer.MAX_VALUE, "events per second");
     this.eventBurst = (int) wholeNumber(EVENT_BURST, 1, Integer.MAX_VALUE, "events");
     this.ringBufferBytes = ringBufferSize();
-    this.wakeupBytes = (int) wholeNumber(WAKEUP_BYTES, 1, MAX_RING_BUFFER_BYTES, "bytes");
-    if (wakeupBytes > ringBufferBytes) {
-      throw invalid(
-          WAKEUP_BYTES,
-          "is larger than " + RING_BUFFER_BYTES.systemProperty() + " (" + ringBufferBytes + ")");
-    }
+    this.wakeupBytes = wakeupSize(ringBufferBytes);
     this.attach = attachMode();
-    this.debug = bool(DEBUG);
+    this.btfPath = path(BTF_PATH);
     this.creatorsPerSecond =
         (int) wholeNumber(CREATORS_PER_SECOND, 0, 1_000_000, "sockets per second");
-    this.btfPath = path(BTF_PATH);
     this.traces = bool(TRACES);
     this.metrics = bool(METRICS);
     this.logs = bool(LOGS);
@@ -190,19 +190,31 @@ public final class NetdropConfig {
     this.foldMillis = wholeNumber(FOLD_MS, 0, 3_600_000, "milliseconds");
     this.childSpanWindowMillis = wholeNumber(CHILD_SPAN_WINDOW_MS, 0, 3_600_000, "milliseconds");
     this.redact = redactKeys();
+    this.debug = bool(DEBUG);
   }
 
+  /** Keeps the valid keys of a list with some invalid ones: dropping them all would export what the user meant to hide. */
   private java.util.Set<String> redactKeys() {
     java.util.Set<String> keys = new java.util.TreeSet<>();
+    List<String> bad = new ArrayList<>();
     for (String k : rawValue(REDACT).split(",")) {
       String key = k.strip();
       if (key.isEmpty()) {
         continue;
       }
-      if (!key.matches("[a-z0-9_.]+")) {
-        throw invalid(REDACT, "holds '" + key + "', not an attribute key (lower case, digits, '_' and '.')");
+      if (key.matches("[a-z0-9_.]+")) {
+        keys.add(key);
+      } else {
+        bad.add(key);
       }
-      keys.add(key);
+    }
+    if (!bad.isEmpty()) {
+      String kept = String.join(",", keys);
+      problem(
+          REDACT,
+          "holds " + quoted(bad) + ", not attribute keys (lower case, digits, '_' and '.')",
+          kept.isEmpty() ? "redacting nothing" : "redacting only " + kept,
+          kept);
     }
     return java.util.Collections.unmodifiableSet(keys);
   }
@@ -211,43 +223,40 @@ public final class NetdropConfig {
     try {
       return java.nio.file.Path.of(rawValue(s));
     } catch (java.nio.file.InvalidPathException e) {
-      throw invalid(s, "is not a file path (" + e.getReason() + ")");
+      useDefault(s, "is not a file path (" + e.getReason() + ")");
+      return java.nio.file.Path.of(rawValue(s));
     }
   }
 
   /**
    * Resolves the settings of this JVM from {@code agentArgs} (may be null), the system properties
-   * and the environment.
-   *
-   * @throws ConfigException if the agent arguments are malformed or name an unknown setting, or
-   *     any value is invalid
+   * and the environment. Never throws for a bad value or argument: see {@link #problems()}.
    */
   public static NetdropConfig load(String agentArgs) {
     return load(agentArgs, asMap(System.getProperties()), System.getenv());
   }
 
-  /**
-   * Resolves the settings from explicit sources; {@link #load(String)} passes this JVM's.
-   *
-   * @throws ConfigException as for {@link #load(String)}
-   */
+  /** Resolves the settings from explicit sources; {@link #load(String)} passes this JVM's. */
   public static NetdropConfig load(
       String agentArgs, Map<String, String> systemProperties, Map<String, String> environment) {
     Objects.requireNonNull(systemProperties, "systemProperties");
     Objects.requireNonNull(environment, "environment");
-    Map<String, String> args = AgentArgs.parse(agentArgs);
+    List<Problem> argumentProblems = new ArrayList<>();
+    Map<String, String> args = AgentArgs.parse(agentArgs, argumentProblems);
     for (String key : args.keySet()) {
       if (SETTINGS.stream().noneMatch(s -> s.name().equals(key))) {
-        throw new ConfigException(
-            "unknown setting '" + key + "' in agent arguments (known: "
-                + SETTINGS.stream().map(Setting::name).collect(Collectors.joining(", ")) + ")");
+        argumentProblems.add(
+            new Problem(
+                "unknown setting '" + key + "' in agent arguments (known: "
+                    + SETTINGS.stream().map(Setting::name).collect(Collectors.joining(", ")) + ")",
+                "ignoring it"));
       }
     }
     Map<Setting, Value> values = new HashMap<>();
     for (Setting s : SETTINGS) {
       values.put(s, resolve(s, args, systemProperties, environment));
     }
-    return new NetdropConfig(values);
+    return new NetdropConfig(values, argumentProblems);
   }
 
   private static Value resolve(
@@ -275,6 +284,30 @@ public final class NetdropConfig {
       map.put(name, properties.getProperty(name));
     }
     return map;
+  }
+
+  /**
+   * What netdrop could not use, one line each in the order found, e.g. {@code netdrop.fold-ms: 'abc'
+   * is not a whole number of milliseconds (from system property netdrop.fold-ms); using the default
+   * 1000}: each names the setting (or agent argument), the value, where it came from, and what is
+   * used instead. Empty when every setting was valid.
+   */
+  public List<String> problems() {
+    return problems.stream().map(Problem::line).collect(Collectors.toUnmodifiableList());
+  }
+
+  /**
+   * For a caller that refuses bad settings rather than fall back to defaults (the {@code attach}
+   * command, before it touches another JVM).
+   *
+   * @throws ConfigException naming the first problem (without the fallback) and how many follow
+   */
+  public void requireValid() {
+    if (!problems.isEmpty()) {
+      int more = problems.size() - 1;
+      throw new ConfigException(
+          problems.get(0).issue() + (more == 0 ? "" : " (and " + more + " more problem" + (more == 1 ? ")" : "s)")));
+    }
   }
 
   /** Whether netdrop starts at all. */
@@ -367,12 +400,15 @@ public final class NetdropConfig {
     return redact;
   }
 
-  /** Returns the text value a setting resolved to (its default if no source set it). */
+  /**
+   * Returns the text value a setting resolved to: its default if no source set it or the value set
+   * was invalid (see {@link #problems()}).
+   */
   public String rawValue(Setting setting) {
     return value(setting).text;
   }
 
-  /** Returns where a setting's value came from. */
+  /** Returns where a setting's value came from ({@link Source#DEFAULT} also for an invalid value replaced by the default). */
   public Source source(Setting setting) {
     return value(setting).source;
   }
@@ -387,13 +423,10 @@ public final class NetdropConfig {
 
   private boolean bool(Setting s) {
     String text = rawValue(s).toLowerCase(Locale.ROOT);
-    if (text.equals("true")) {
-      return true;
+    if (!text.equals("true") && !text.equals("false")) {
+      useDefault(s, "is not true or false");
     }
-    if (text.equals("false")) {
-      return false;
-    }
-    throw invalid(s, "is not true or false");
+    return Boolean.parseBoolean(rawValue(s));
   }
 
   private long wholeNumber(Setting s, long min, long max, String unit) {
@@ -401,10 +434,12 @@ public final class NetdropConfig {
     try {
       n = Long.parseLong(rawValue(s));
     } catch (NumberFormatException e) {
-      throw invalid(s, "is not a whole number of " + unit);
+      useDefault(s, "is not a whole number of " + unit);
+      return Long.parseLong(rawValue(s));
     }
     if (n < min || n > max) {
-      throw invalid(s, "is out of range: expected " + min + " to " + max + " " + unit);
+      useDefault(s, "is out of range: expected " + min + " to " + max + " " + unit);
+      return Long.parseLong(rawValue(s));
     }
     return n;
   }
@@ -412,10 +447,19 @@ public final class NetdropConfig {
   private int ringBufferSize() {
     int n = (int) wholeNumber(RING_BUFFER_BYTES, 1, MAX_RING_BUFFER_BYTES, "bytes");
     if (Integer.bitCount(n) != 1) {
-      throw invalid(RING_BUFFER_BYTES, "is not a power of two (the kernel requires one, e.g. 262144)");
+      useDefault(RING_BUFFER_BYTES, "is not a power of two (the kernel requires one, e.g. 262144)");
+    } else if (n % PAGE_SIZE != 0) {
+      useDefault(RING_BUFFER_BYTES, "is not a multiple of the page size " + PAGE_SIZE);
     }
-    if (n % PAGE_SIZE != 0) {
-      throw invalid(RING_BUFFER_BYTES, "is not a multiple of the page size " + PAGE_SIZE);
+    return Integer.parseInt(rawValue(RING_BUFFER_BYTES));
+  }
+
+  private int wakeupSize(int ringBytes) {
+    int n = (int) wholeNumber(WAKEUP_BYTES, 1, MAX_RING_BUFFER_BYTES, "bytes");
+    if (n > ringBytes) {
+      // The default (one page) fits every valid ring buffer.
+      useDefault(WAKEUP_BYTES, "is larger than " + RING_BUFFER_BYTES.systemProperty() + " (" + ringBytes + ")");
+      return Integer.parseInt(rawValue(WAKEUP_BYTES));
     }
     return n;
   }
@@ -427,13 +471,27 @@ public final class NetdropConfig {
         return mode;
       }
     }
-    throw invalid(ATTACH, "is not one of auto, tp_btf, tracepoint");
+    useDefault(ATTACH, "is not one of auto, tp_btf, tracepoint");
+    return attachMode();
   }
 
-  private ConfigException invalid(Setting s, String problem) {
+  /** Notes the problem with {@code s}'s value and puts its default in its place. */
+  private void useDefault(Setting s, String problem) {
+    String fallback = s.defaultValue().isEmpty() ? "none" : s.defaultValue();
+    problem(s, problem, "using the default " + fallback, s.defaultValue());
+  }
+
+  private void problem(Setting s, String problem, String consequence, String replacement) {
     Value v = value(s);
-    return new ConfigException(
-        s.systemProperty() + ": '" + v.text + "' " + problem + " (" + describe(s, v.source) + ")");
+    problems.add(
+        new Problem(
+            s.systemProperty() + ": '" + v.text + "' " + problem + " (" + describe(s, v.source) + ")",
+            consequence));
+    values.put(s, new Value(replacement, replacement.equals(s.defaultValue()) ? Source.DEFAULT : v.source));
+  }
+
+  private static String quoted(List<String> items) {
+    return items.stream().map(i -> "'" + i + "'").collect(Collectors.joining(", "));
   }
 
   private static String describe(Setting s, Source source) {
@@ -454,6 +512,13 @@ public final class NetdropConfig {
     return SETTINGS.stream()
         .map(s -> s.name() + "=" + rawValue(s))
         .collect(Collectors.joining(", ", "NetdropConfig{", "}"));
+  }
+
+  /** What is wrong with a setting or agent argument, and what netdrop does instead. */
+  record Problem(String issue, String consequence) {
+    String line() {
+      return issue + "; " + consequence;
+    }
   }
 
   private static final class Value {

@@ -148,18 +148,46 @@ class AgentStartIT {
   }
 
   @Test
-  void reportsABadSettingOnceAndTheApplicationStillRuns() {
+  void reportsEachBadSettingInOneLineAndStartsWithItsDefault() {
     try (ForkedJvm jvm =
         ForkedJvm.builder()
-            .agentArgs("scan-interval-ms=abc")
+            .agentArgs("scan-interval-ms=abc,scan-interval=5")
+            .systemProperty("netdrop.fold-ms", "-1")
+            .mainClass(WaitingApp.class.getName())
+            .start()) {
+      jvm.awaitLine(l -> l.startsWith(WATCHING), TIMEOUT);
+      jvm.writeLine("bye");
+      assertEquals(0, jvm.waitFor(TIMEOUT), jvm.describe());
+      List<String> lines = netdropLines(jvm);
+      assertEquals(5, lines.size(), jvm.describe());
+      assertEquals(
+          List.of(
+              "netdrop: unknown setting 'scan-interval' in agent arguments (known: "
+                  + io.netdrop.config.NetdropConfig.SETTINGS.stream()
+                      .map(io.netdrop.config.Setting::name)
+                      .collect(Collectors.joining(", "))
+                  + "); ignoring it",
+              "netdrop: netdrop.scan-interval-ms: 'abc' is not a whole number of milliseconds"
+                  + " (from the agent arguments); using the default 1000",
+              "netdrop: netdrop.fold-ms: '-1' is out of range: expected 0 to 3600000 milliseconds"
+                  + " (from system property netdrop.fold-ms); using the default 1000"),
+          lines.subList(0, 3),
+          jvm.describe());
+      assertTrue(lines.get(3).startsWith(WATCHING), jvm.describe());
+      assertTrue(lines.get(4).startsWith("netdrop: totals "), jvm.describe());
+      assertEquals(List.of("app: ready", "app: got bye"), jvm.stdout(), jvm.describe());
+    }
+  }
+
+  @Test
+  void saysNothingOfBadSettingsWhenDisabled() {
+    try (ForkedJvm jvm =
+        ForkedJvm.builder()
+            .agentArgs("enabled=false,scan-interval-ms=abc")
             .mainClass(HelloApp.class.getName())
             .start()) {
       assertEquals(0, jvm.waitFor(TIMEOUT), jvm.describe());
-      assertEquals(
-          List.of("netdrop: not started: netdrop.scan-interval-ms: 'abc' is not a whole number of milliseconds"
-              + " (from the agent arguments)" + NOT_STARTED_SUFFIX),
-          netdropLines(jvm),
-          jvm.describe());
+      assertEquals(List.of(), netdropLines(jvm), jvm.describe());
       assertTrue(jvm.stdout().contains("app: hello"), jvm.describe());
     }
   }

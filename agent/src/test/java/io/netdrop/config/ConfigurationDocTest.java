@@ -33,7 +33,8 @@ class ConfigurationDocTest {
   }
 
   private static String row(Setting s) {
-    return "| `" + s.systemProperty() + "` | `" + s.environmentVariable() + "` | `" + s.defaultValue()
-        + "` | " + s.description() + " |";
+    String defaultValue = s.defaultValue().isEmpty() ? "(none)" : "`" + s.defaultValue() + "`";
+    return "| `" + s.systemProperty() + "` | `" + s.environmentVariable() + "` | " + defaultValue
+        + " | " + s.description() + " |";
   }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netdrop.bpf.BpfException;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -20,8 +21,11 @@ class NetdropConfigTest {
     return NetdropConfig.load(args, props, env);
   }
 
-  private static String failure(String args) {
-    return assertThrows(ConfigException.class, () -> load(args, Map.of(), Map.of())).getMessage();
+  /** Loads {@code args} alone and returns its one problem. */
+  private static String problem(String args) {
+    List<String> problems = load(args, Map.of(), Map.of()).problems();
+    assertEquals(1, problems.size(), problems.toString());
+    return problems.get(0);
   }
 
   @Test
@@ -37,7 +41,8 @@ class NetdropConfigTest {
         () -> assertEquals(262144, c.ringBufferBytes()),
         () -> assertEquals(4096, c.wakeupBytes()),
         () -> assertEquals(AttachMode.AUTO, c.attach()),
-        () -> assertFalse(c.debug()));
+        () -> assertFalse(c.debug()),
+        () -> assertEquals(List.of(), c.problems()));
     for (Setting s : NetdropConfig.SETTINGS) {
       assertEquals(NetdropConfig.Source.DEFAULT, c.source(s), s.name());
       assertEquals(s.defaultValue(), c.rawValue(s), s.name());
@@ -62,8 +67,9 @@ class NetdropConfigTest {
   void creatorReadsPerSecondCanBeLimitedOrTurnedOff() {
     assertEquals(0, load("creators-per-second=0", Map.of(), Map.of()).creatorsPerSecond());
     assertEquals(50, load(null, Map.of(), Map.of("NETDROP_CREATORS_PER_SECOND", "50")).creatorsPerSecond());
-    String message = failure("creators-per-second=-1");
-    assertTrue(message.contains("netdrop.creators-per-second"), message);
+    NetdropConfig negative = load("creators-per-second=-1", Map.of(), Map.of());
+    assertEquals(1000, negative.creatorsPerSecond());
+    assertTrue(negative.problems().get(0).startsWith("netdrop.creators-per-second: '-1'"), negative.problems().toString());
   }
 
   @Test
@@ -105,7 +111,25 @@ class NetdropConfigTest {
     Map<String, String> props = new java.util.HashMap<>();
     NetdropConfig.SETTINGS.forEach(s -> props.put(s.systemProperty(), s.defaultValue()));
     NetdropConfig fromProps = load(null, props, Map.of());
+    assertEquals(List.of(), fromProps.problems());
     assertEquals(load(null, Map.of(), Map.of()).toString(), fromProps.toString());
+  }
+
+  @Test
+  void listsProblemsInTheOrderOfTheSettings() {
+    Map<String, String> props = new java.util.HashMap<>();
+    NetdropConfig.SETTINGS.forEach(s -> props.put(s.systemProperty(), "Not Valid"));
+    props.remove(NetdropConfig.BTF_PATH.systemProperty()); // any text is a path
+    List<String> named =
+        load(null, props, Map.of()).problems().stream()
+            .map(p -> p.substring(0, p.indexOf(':')))
+            .toList();
+    assertEquals(
+        NetdropConfig.SETTINGS.stream()
+            .filter(s -> s != NetdropConfig.BTF_PATH)
+            .map(Setting::systemProperty)
+            .toList(),
+        named);
   }
 
   @Test
@@ -114,21 +138,111 @@ class NetdropConfigTest {
   }
 
   @Test
-  void namesTheEnvironmentVariableAValueCameFrom() {
-    ConfigException e =
-        assertThrows(
-            ConfigException.class, () -> load(null, Map.of(), Map.of("NETDROP_SCAN_INTERVAL_MS", "abc")));
+  void namesTheEnvironmentVariableAValueCameFromAndUsesTheDefault() {
+    NetdropConfig c = load(null, Map.of(), Map.of("NETDROP_SCAN_INTERVAL_MS", "abc"));
     assertEquals(
-        "netdrop.scan-interval-ms: 'abc' is not a whole number of milliseconds"
-            + " (from environment variable NETDROP_SCAN_INTERVAL_MS)",
-        e.getMessage());
+        List.of(
+            "netdrop.scan-interval-ms: 'abc' is not a whole number of milliseconds"
+                + " (from environment variable NETDROP_SCAN_INTERVAL_MS); using the default 1000"),
+        c.problems());
+    assertEquals(Duration.ofMillis(1000), c.scanInterval());
   }
 
   @Test
-  void namesTheSystemPropertyAValueCameFrom() {
-    ConfigException e =
-        assertThrows(ConfigException.class, () -> load(null, Map.of("netdrop.debug", "yes"), Map.of()));
-    assertEquals("netdrop.debug: 'yes' is not true or false (from system property netdrop.debug)", e.getMessage());
+  void namesTheSystemPropertyAValueCameFromAndUsesTheDefault() {
+    NetdropConfig c = load(null, Map.of("netdrop.fold-ms", "abc", "netdrop.debug", "yes"), Map.of());
+    assertEquals(
+        List.of(
+            "netdrop.fold-ms: 'abc' is not a whole number of milliseconds (from system property netdrop.fold-ms);"
+                + " using the default 1000",
+            "netdrop.debug: 'yes' is not true or false (from system property netdrop.debug); using the default false"),
+        c.problems());
+    assertFalse(c.debug());
+    assertEquals(1000, c.foldMillis());
+  }
+
+  @Test
+  void anInvalidValueIsReplacedByTheDefaultWhileTheOthersHold() {
+    NetdropConfig c =
+        load("fold-ms=-5,child-span-window-ms=250", Map.of("netdrop.traces", "no"), Map.of("NETDROP_LOGS", "false"));
+    assertAll(
+        () -> assertEquals(2, c.problems().size(), c.problems().toString()),
+        () -> assertEquals(1000, c.foldMillis()),
+        () -> assertEquals("1000", c.rawValue(NetdropConfig.FOLD_MS)),
+        () -> assertEquals(NetdropConfig.Source.DEFAULT, c.source(NetdropConfig.FOLD_MS)),
+        () -> assertTrue(c.traces()),
+        () -> assertEquals(NetdropConfig.Source.DEFAULT, c.source(NetdropConfig.TRACES)),
+        () -> assertEquals(250, c.childSpanWindowMillis()),
+        () -> assertEquals(NetdropConfig.Source.AGENT_ARGS, c.source(NetdropConfig.CHILD_SPAN_WINDOW_MS)),
+        () -> assertFalse(c.logs()),
+        () -> assertTrue(c.toString().contains("fold-ms=1000,"), c.toString()));
+  }
+
+  @Test
+  void anInvalidEnabledLeavesNetdropOn() {
+    NetdropConfig c = load("enabled=maybe", Map.of(), Map.of());
+    assertTrue(c.enabled());
+    assertEquals(
+        List.of("netdrop.enabled: 'maybe' is not true or false (from the agent arguments); using the default true"),
+        c.problems());
+  }
+
+  @Test
+  void aWakeupLargerThanTheRingBufferTakesItsDefault() {
+    NetdropConfig c = load("ring-buffer-bytes=8192,wakeup-bytes=16384", Map.of(), Map.of());
+    assertEquals(8192, c.ringBufferBytes());
+    assertEquals(4096, c.wakeupBytes());
+    assertEquals(
+        List.of(
+            "netdrop.wakeup-bytes: '16384' is larger than netdrop.ring-buffer-bytes (8192) (from the agent arguments);"
+                + " using the default 4096"),
+        c.problems());
+  }
+
+  @Test
+  void redactsTheValidKeysOfAListWithInvalidOnes() {
+    NetdropConfig c =
+        load(null, Map.of("netdrop.redact", "network.peer.address, Peer.Port ,netdrop.connection.creator,a b"), Map.of());
+    assertEquals(Set.of("network.peer.address", "netdrop.connection.creator"), c.redact());
+    assertEquals(
+        List.of(
+            "netdrop.redact: 'network.peer.address, Peer.Port ,netdrop.connection.creator,a b' holds 'Peer.Port', 'a b',"
+                + " not attribute keys (lower case, digits, '_' and '.') (from system property netdrop.redact);"
+                + " redacting only netdrop.connection.creator,network.peer.address"),
+        c.problems());
+    assertEquals(NetdropConfig.Source.SYSTEM_PROPERTY, c.source(NetdropConfig.REDACT));
+    assertEquals("netdrop.connection.creator,network.peer.address", c.rawValue(NetdropConfig.REDACT));
+  }
+
+  @Test
+  void redactsNothingWhenEveryKeyIsInvalid() {
+    NetdropConfig c = load("redact=Network.Peer", Map.of(), Map.of());
+    assertEquals(Set.of(), c.redact());
+    assertTrue(c.problems().get(0).endsWith("; redacting nothing"), c.problems().toString());
+    assertEquals(NetdropConfig.Source.DEFAULT, c.source(NetdropConfig.REDACT));
+  }
+
+  @Test
+  void aListValueInTheAgentArgumentsKeepsItsCommas() {
+    NetdropConfig c = load("redact=network.peer.address,netdrop.connection.creator,debug=true", Map.of(), Map.of());
+    assertEquals(Set.of("network.peer.address", "netdrop.connection.creator"), c.redact());
+    assertTrue(c.debug());
+    assertEquals(List.of(), c.problems());
+  }
+
+  @Test
+  void requireValidNamesTheFirstProblemWithoutTheFallback() {
+    assertEquals(
+        "netdrop.fold-ms: 'x' is not a whole number of milliseconds (from the agent arguments) (and 1 more problem)",
+        assertThrows(ConfigException.class, () -> load("debug=on,fold-ms=x", Map.of(), Map.of()).requireValid())
+            .getMessage());
+    load("debug=true", Map.of(), Map.of()).requireValid();
+  }
+
+  @Test
+  void problemsCannotBeChanged() {
+    List<String> problems = load("debug=on", Map.of(), Map.of()).problems();
+    assertThrows(UnsupportedOperationException.class, () -> problems.add("x"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -153,32 +267,62 @@ class NetdropConfigTest {
         "wakeup-bytes=0           | netdrop.wakeup-bytes: '0' is out of range: expected 1 to 1073741824 bytes",
         "wakeup-bytes=262145      | netdrop.wakeup-bytes: '262145' is larger than netdrop.ring-buffer-bytes (262144)",
         "attach=kprobe            | netdrop.attach: 'kprobe' is not one of auto, tp_btf, tracepoint",
+        "creators-per-second=1000001 | netdrop.creators-per-second: '1000001' is out of range: expected 0 to 1000000 sockets per second",
+        "traces=yes               | netdrop.traces: 'yes' is not true or false",
+        "metrics=0                | netdrop.metrics: '0' is not true or false",
+        "logs=off                 | netdrop.logs: 'off' is not true or false",
+        "jfr=enabled              | netdrop.jfr: 'enabled' is not true or false",
+        "fold-ms=1s               | netdrop.fold-ms: '1s' is not a whole number of milliseconds",
+        "fold-ms=-1               | netdrop.fold-ms: '-1' is out of range: expected 0 to 3600000 milliseconds",
+        "child-span-window-ms=5.5 | netdrop.child-span-window-ms: '5.5' is not a whole number of milliseconds",
+        "child-span-window-ms=3600001 | netdrop.child-span-window-ms: '3600001' is out of range: expected 0 to 3600000 milliseconds",
       })
-  void rejectsBadValueNamingSettingValueAndExpectation(String args, String expected) {
-    assertEquals(expected + " (from the agent arguments)", failure(args));
-  }
-
-  @Test
-  void rejectsUnknownAgentArgumentListingTheKnownOnes() {
+  void replacesBadValueByTheDefaultNamingSettingValueAndExpectation(String args, String expected) {
+    String name = args.substring(0, args.indexOf('='));
+    Setting setting = NetdropConfig.SETTINGS.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+    NetdropConfig c = load(args, Map.of(), Map.of());
     assertEquals(
-        "unknown setting 'scan-interval' in agent arguments (known: enabled, log-drops, scan-interval-ms,"
-            + " events-per-second, event-burst, ring-buffer-bytes, wakeup-bytes, attach, btf-path, creators-per-second, debug)",
-        failure("scan-interval=5"));
+        expected + " (from the agent arguments); using the default " + setting.defaultValue(), problem(args));
+    assertEquals(load(null, Map.of(), Map.of()).toString(), c.toString(), "every setting has its default");
   }
 
   @Test
-  void rejectsAgentArgumentWithoutEquals() {
-    assertEquals("agent argument 'debug' is not key=value (expected e.g. debug=true)", failure("debug"));
+  void ignoresUnknownAgentArgumentListingTheKnownOnes() {
+    NetdropConfig c = load("scan-interval=5,debug=true", Map.of(), Map.of());
+    assertEquals(
+        List.of(
+            "unknown setting 'scan-interval' in agent arguments (known: "
+                + String.join(", ", NetdropConfig.SETTINGS.stream().map(Setting::name).toList())
+                + "); ignoring it"),
+        c.problems());
+    assertTrue(c.debug());
   }
 
   @Test
-  void rejectsAgentArgumentWithoutName() {
-    assertEquals("agent argument '=true' has no setting name before '='", failure("=true"));
+  void ignoresAgentArgumentWithoutEquals() {
+    assertEquals("agent argument 'debug' is not key=value (expected e.g. debug=true); ignoring it", problem("debug"));
   }
 
   @Test
-  void rejectsAgentArgumentGivenTwice() {
-    assertEquals("agent argument 'debug' is given more than once", failure("debug=true,debug=false"));
+  void anEntryWithoutEqualsContinuesTheValueBeforeIt() {
+    NetdropConfig c = load("debug=true,verbose", Map.of(), Map.of());
+    assertFalse(c.debug());
+    assertEquals(
+        List.of(
+            "netdrop.debug: 'true,verbose' is not true or false (from the agent arguments); using the default false"),
+        c.problems());
+  }
+
+  @Test
+  void ignoresAgentArgumentWithoutName() {
+    assertEquals("agent argument '=true' has no setting name before '='; ignoring it", problem("=true"));
+  }
+
+  @Test
+  void usesTheLastOfAnAgentArgumentGivenTwice() {
+    NetdropConfig c = load("debug=true,debug=false", Map.of(), Map.of());
+    assertFalse(c.debug());
+    assertEquals(List.of("agent argument 'debug' is given more than once; using the last one"), c.problems());
   }
 
   @Test

@@ -19,7 +19,6 @@ public final class AgentStarter {
   /**
    * Starts netdrop; called reflectively by {@code AgentEntryPoint} for premain and agentmain.
    *
-   * @throws io.netdrop.config.ConfigException if a setting is invalid
    * @throws BpfException if another netdrop agent already runs in this JVM
    */
   public static void start(Instrumentation inst, String agentArgs, boolean dynamicAttach) {
@@ -31,6 +30,7 @@ public final class AgentStarter {
       throw new BpfException("another netdrop agent is already running in this JVM");
     }
     PrintStream log = System.err;
+    config.problems().forEach(p -> log.println("netdrop: " + p)); // each setting with a problem has its default
     if (config.debug()) {
       log.println("netdrop: debug: " + config + (dynamicAttach ? " (dynamic attach)" : ""));
       // Loads JNA in this class loader now, so broken isolation or native extraction shows up at

@@ -115,7 +115,7 @@ public final class AttachCommand {
       try {
         // The target resolves them again with its own properties and environment; checking them
         // alone here catches typos before anything is loaded into someone else's JVM.
-        NetdropConfig.load(agentArgs, Map.of(), Map.of());
+        NetdropConfig.load(agentArgs, Map.of(), Map.of()).requireValid();
       } catch (ConfigException e) {
         throw new Failure(USAGE, "bad agent arguments: " + e.getMessage());
       }

@@ -19,7 +19,9 @@ public final class DoctorCommand {
   public static int run(PrintStream out) {
     NetdropConfig config = NetdropConfig.load(null);
     HostChecks checks = new HostChecks(config.btfPath());
-    List<HostCheck> results = new ArrayList<>(checks.run(true));
+    List<HostCheck> results = new ArrayList<>();
+    config.problems().forEach(p -> results.add(HostCheck.warn("settings", p)));
+    results.addAll(checks.run(true));
     results.add(HostChecks.tracefs());
     boolean failed = results.stream().anyMatch(HostCheck::failed);
     if (!failed) {

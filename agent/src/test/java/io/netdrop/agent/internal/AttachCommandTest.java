@@ -77,6 +77,14 @@ class AttachCommandTest {
   }
 
   @Test
+  void refusesABadValueRatherThanFallingBackToItsDefault() {
+    assertEquals(AttachCommand.USAGE, run("1", "fold-ms=soon,debug=maybe"));
+    assertUsageError(
+        "bad agent arguments: netdrop.fold-ms: 'soon' is not a whole number of milliseconds (from the agent arguments)"
+            + " (and 1 more problem)");
+  }
+
+  @Test
   void rejectsAnArgumentThatIsNotKeyValue() {
     assertEquals(AttachCommand.USAGE, run("1", "debug"));
     assertTrue(err().startsWith("netdrop: bad agent arguments: agent argument 'debug' is not key=value"), err());
