@@ -4,6 +4,7 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -16,6 +17,8 @@ import java.util.function.Function;
  *
  * <p>Where the user set no exporter for a signal, netdrop exports nothing for it (autoconfigure's
  * own default, OTLP to localhost, would fail on most hosts): the console line is then the output.
+ * OTLP goes over HTTP ({@code http/protobuf}, the default here) through the JDK's HTTP client;
+ * {@code grpc} is not available.
  * It is never registered as the global SDK, so the application's own {@code GlobalOpenTelemetry}
  * is untouched; netdrop shuts it down itself, after the last drops.
  */
@@ -36,6 +39,9 @@ public final class EmbeddedSdk {
     for (String signal : new String[] {"traces", "metrics", "logs"}) {
       defaults.put("otel." + signal + ".exporter", "none");
     }
+    // The only sender inside is the JDK's HTTP client: OTLP over HTTP, as the OTel Java agent
+    // defaults to, rather than autoconfigure's gRPC, which would need OkHttp or grpc-java.
+    defaults.put("otel.exporter.otlp.protocol", "http/protobuf");
     if (setting.apply("otel.service.name") == null && serviceName != null) {
       defaults.put("otel.service.name", serviceName);
     }
@@ -56,8 +62,30 @@ public final class EmbeddedSdk {
     return v == null || v.isBlank() ? null : v;
   }
 
-  /** Flushes and shuts the SDK down, waiting at most {@link #SHUTDOWN_MILLIS}. */
+  /**
+   * Flushes and shuts the SDK down, waiting at most {@link #SHUTDOWN_MILLIS}: an exporter that
+   * cannot reach its endpoint never holds the application's exit up for longer.
+   */
   public static void shutdown(OpenTelemetrySdk sdk) {
-    sdk.shutdown().join(SHUTDOWN_MILLIS, TimeUnit.MILLISECONDS);
+    // SdkMeterProvider#shutdown blocks its caller (the periodic reader's last collection and
+    // export, up to 5 s each), before it returns the result to wait for: so it runs elsewhere.
+    CountDownLatch done = new CountDownLatch(1);
+    Thread shutdown =
+        new Thread(
+            () -> {
+              try {
+                sdk.shutdown().whenComplete(done::countDown);
+              } catch (RuntimeException e) {
+                done.countDown();
+              }
+            },
+            "netdrop-otel-shutdown");
+    shutdown.setDaemon(true);
+    shutdown.start();
+    try {
+      done.await(SHUTDOWN_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -57,7 +57,7 @@ public final class OtelTelemetry implements AutoCloseable {
             + exporter("metrics") + " logs=" + exporter("logs");
       } catch (RuntimeException e) {
         log.accept(
-            "netdrop: OpenTelemetry configuration is invalid (" + e.getMessage()
+            "netdrop: OpenTelemetry configuration is invalid (" + reason(e)
                 + "); exporting nothing, drops are still written to the console");
         otel = OpenTelemetry.noop();
         description = "OpenTelemetry off (invalid configuration)";
@@ -74,6 +74,21 @@ public final class OtelTelemetry implements AutoCloseable {
                 config.redact())
             : null;
     return new OtelTelemetry(otel, embedded, description, drops, metrics);
+  }
+
+  /**
+   * The message and those of its causes, e.g. {@code Unexpected configuration error: No
+   * GrpcSenderProvider found ...}; a number's parse error adds nothing to autoconfigure's message.
+   */
+  static String reason(Throwable t) {
+    StringBuilder b = new StringBuilder(String.valueOf(t.getMessage()));
+    Throwable c = t.getCause();
+    for (int depth = 0; c != null && depth < 5; depth++, c = c.getCause()) {
+      if (c.getMessage() != null && !(c instanceof NumberFormatException) && !b.toString().contains(c.getMessage())) {
+        b.append(": ").append(c.getMessage());
+      }
+    }
+    return b.toString().replaceAll("\\s*[\\r\\n]+\\s*", " ");
   }
 
   private static String exporter(String signal) {
