@@ -110,6 +110,13 @@ public final class NetdropConfig {
   public static final Setting DEBUG =
       new Setting("debug", "false", "Whether netdrop writes diagnostic detail to stderr.");
 
+  /** Default: {@code warn}. */
+  public static final Setting LOG_LEVEL =
+      new Setting(
+          "log-level",
+          "warn",
+          "Level of the diagnostics of the libraries inside netdrop (the OpenTelemetry SDK, JNA), written to stderr as `netdrop: LEVEL logger - message` lines through netdrop's own slf4j, never the application's logging: off, error, warn, info, debug or trace. netdrop's own lines and the output of the logging exporters are not affected.");
+
   /** Every setting, in documentation order. */
   public static final List<Setting> SETTINGS =
       List.of(
@@ -130,7 +137,8 @@ public final class NetdropConfig {
           FOLD_MS,
           CHILD_SPAN_WINDOW_MS,
           REDACT,
-          DEBUG);
+          DEBUG,
+          LOG_LEVEL);
 
   static final long MAX_SCAN_INTERVAL_MS = 3_600_000;
   static final int PAGE_SIZE = 4096;
@@ -164,6 +172,7 @@ public final class NetdropConfig {
   private final long foldMillis;
   private final long childSpanWindowMillis;
   private final java.util.Set<String> redact;
+  private final String logLevel;
 
   private NetdropConfig(Map<Setting, Value> resolved, List<Problem> argumentProblems) {
     // Checked in SETTINGS order, so the problems come in that order. Each check replaces a value it
@@ -191,6 +200,7 @@ public final class NetdropConfig {
     this.childSpanWindowMillis = wholeNumber(CHILD_SPAN_WINDOW_MS, 0, 3_600_000, "milliseconds");
     this.redact = redactKeys();
     this.debug = bool(DEBUG);
+    this.logLevel = oneOf(LOG_LEVEL, "off", "error", "warn", "info", "debug", "trace");
   }
 
   /** Keeps the valid keys of a list with some invalid ones: dropping them all would export what the user meant to hide. */
@@ -400,6 +410,11 @@ public final class NetdropConfig {
     return redact;
   }
 
+  /** The level of the diagnostics of the libraries inside netdrop, lower case: off, error, warn, info, debug or trace. */
+  public String logLevel() {
+    return logLevel;
+  }
+
   /**
    * Returns the text value a setting resolved to: its default if no source set it or the value set
    * was invalid (see {@link #problems()}).
@@ -462,6 +477,15 @@ public final class NetdropConfig {
       return Integer.parseInt(rawValue(WAKEUP_BYTES));
     }
     return n;
+  }
+
+  private String oneOf(Setting s, String... choices) {
+    String text = rawValue(s).toLowerCase(Locale.ROOT);
+    if (!List.of(choices).contains(text)) {
+      useDefault(s, "is not one of " + String.join(", ", choices));
+      return s.defaultValue();
+    }
+    return text;
   }
 
   private AttachMode attachMode() {

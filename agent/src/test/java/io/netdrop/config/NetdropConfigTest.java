@@ -42,6 +42,7 @@ class NetdropConfigTest {
         () -> assertEquals(4096, c.wakeupBytes()),
         () -> assertEquals(AttachMode.AUTO, c.attach()),
         () -> assertFalse(c.debug()),
+        () -> assertEquals("warn", c.logLevel()),
         () -> assertEquals(List.of(), c.problems()));
     for (Setting s : NetdropConfig.SETTINGS) {
       assertEquals(NetdropConfig.Source.DEFAULT, c.source(s), s.name());
@@ -179,6 +180,12 @@ class NetdropConfigTest {
   }
 
   @Test
+  void logLevelIsOneOfSixInAnyCase() {
+    assertEquals("debug", load("log-level=DEBUG", Map.of(), Map.of()).logLevel());
+    assertEquals("off", load(null, Map.of(), Map.of("NETDROP_LOG_LEVEL", "off")).logLevel());
+  }
+
+  @Test
   void anInvalidEnabledLeavesNetdropOn() {
     NetdropConfig c = load("enabled=maybe", Map.of(), Map.of());
     assertTrue(c.enabled());
@@ -274,6 +281,7 @@ class NetdropConfigTest {
         "jfr=enabled              | netdrop.jfr: 'enabled' is not true or false",
         "fold-ms=1s               | netdrop.fold-ms: '1s' is not a whole number of milliseconds",
         "fold-ms=-1               | netdrop.fold-ms: '-1' is out of range: expected 0 to 3600000 milliseconds",
+        "log-level=loud           | netdrop.log-level: 'loud' is not one of off, error, warn, info, debug, trace",
         "child-span-window-ms=5.5 | netdrop.child-span-window-ms: '5.5' is not a whole number of milliseconds",
         "child-span-window-ms=3600001 | netdrop.child-span-window-ms: '3600001' is out of range: expected 0 to 3600000 milliseconds",
       })

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netdrop.agent.WaitingApp;
 import io.netdrop.telemetry.otel.EmbeddedSdk;
 import io.netdrop.testing.ForkedJvm;
 import java.io.IOException;
@@ -11,23 +12,64 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * netdrop's embedded OpenTelemetry SDK (no OpenTelemetry Java agent in the JVM) under standard
- * {@code -Dotel.*} / {@code OTEL_*} settings it cannot use: an OTLP endpoint that refuses or never
- * answers never holds the application up, at work or at exit. Needs root and the kernel features
- * of the agent (BTF, Linux 5.17+ drop reasons).
+ * {@code -Dotel.*} / {@code OTEL_*} settings it cannot use: an invalid one costs one line and the
+ * export, never netdrop's start or the application's output; an OTLP endpoint that refuses or
+ * never answers never holds the application up, at work or at exit. Needs root and the kernel
+ * features of the agent (BTF, Linux 5.17+ drop reasons).
  */
 class OtelSettingsIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
   private static final String WATCHING = "netdrop: watching kfree_skb drops";
+  private static final String INVALID = "netdrop: OpenTelemetry configuration is invalid (";
   /**
    * What the application's exit may take beyond netdrop's bounded SDK shutdown: the reader's last
    * poll, the totals, the JVM's own exit, on a loaded machine.
    */
   private static final long EXIT_SLACK_MILLIS = 4_000;
+
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "otel.traces.exporter | nosuch | Unrecognized value for otel.traces.exporter: nosuch",
+        "OTEL_TRACES_EXPORTER | nosuch | Unrecognized value for otel.traces.exporter: nosuch",
+        "otel.metric.export.interval | abc | 'Invalid duration property otel.metric.export.interval=abc. Expected number, found: '",
+        "otel.resource.attributes | no-equals-sign | Invalid map property: otel.resource.attributes=no-equals-sign",
+      })
+  void anInvalidOtelSettingIsOneLineAndNetdropStillStarts(String name, String value, String reason) {
+    ForkedJvm.Builder builder = ForkedJvm.builder().mainClass(WaitingApp.class.getName());
+    if (name.startsWith("OTEL_")) {
+      builder.environment(name, value);
+    } else {
+      builder.systemProperty(name, value);
+    }
+    // The interval is only read for a metric exporter that is on.
+    builder.systemProperty("otel.metrics.exporter", "logging");
+    try (ForkedJvm jvm = builder.start()) {
+      String watching = jvm.awaitLine(l -> l.startsWith(WATCHING), TIMEOUT);
+      jvm.writeLine("bye");
+      assertEquals(0, jvm.waitFor(TIMEOUT), jvm.describe());
+      AppRun run = new AppRun(0, jvm.stdout(), jvm.stderr(), jvm.describe());
+      List<String> about =
+          run.netdropLines().stream().filter(l -> l.contains("OpenTelemetry configuration")).collect(Collectors.toList());
+      assertAll(
+          () -> assertEquals(
+              List.of(INVALID + reason + "); exporting nothing, drops are still written to the console"),
+              about,
+              run.output),
+          () -> assertTrue(watching.endsWith(", OpenTelemetry off (invalid configuration))"), watching),
+          () -> assertEquals(List.of("app: ready", "app: got bye"), run.stdout, run.output),
+          // Nothing through the application's logging (java.util.logging), nothing else at all.
+          () -> assertEquals(List.of(), run.appStderr(), run.output),
+          () -> assertEquals(3, run.netdropLines().size(), run.output));
+    }
+  }
 
   /** An endpoint that refuses each connection, and one that accepts it and never answers. */
   @ParameterizedTest(name = "{0}")

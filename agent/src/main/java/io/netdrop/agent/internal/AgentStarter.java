@@ -5,6 +5,7 @@ import com.sun.jna.Native;
 import io.netdrop.bootstrap.AgentPresence;
 import io.netdrop.bpf.BpfException;
 import io.netdrop.config.NetdropConfig;
+import io.netdrop.logging.AgentLogging;
 import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
 
@@ -26,6 +27,7 @@ public final class AgentStarter {
     if (!config.enabled()) {
       return;
     }
+    AgentLogging.configure(config.logLevel()); // before JNA or the OpenTelemetry SDK log anything
     if (!AgentPresence.claim()) {
       throw new BpfException("another netdrop agent is already running in this JVM");
     }

@@ -1,5 +1,6 @@
 package io.netdrop.telemetry.otel;
 
+import io.netdrop.logging.AgentLogging;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import java.util.HashMap;
@@ -45,12 +46,15 @@ public final class EmbeddedSdk {
     if (setting.apply("otel.service.name") == null && serviceName != null) {
       defaults.put("otel.service.name", serviceName);
     }
-    return AutoConfiguredOpenTelemetrySdk.builder()
-        .addPropertiesSupplier(() -> defaults)
-        .disableShutdownHook()
-        .setServiceClassLoader(EmbeddedSdk.class.getClassLoader())
-        .build()
-        .getOpenTelemetrySdk();
+    // Failing, autoconfigure also logs the closing of what it had built: the caller's one line says it all.
+    return AgentLogging.holdingMessages(
+        () ->
+            AutoConfiguredOpenTelemetrySdk.builder()
+                .addPropertiesSupplier(() -> defaults)
+                .disableShutdownHook()
+                .setServiceClassLoader(EmbeddedSdk.class.getClassLoader())
+                .build()
+                .getOpenTelemetrySdk());
   }
 
   /** Reads {@code otel.a.b} from {@code -Dotel.a.b}, else {@code OTEL_A_B}, else null. */
