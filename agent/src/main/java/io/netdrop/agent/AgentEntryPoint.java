@@ -19,7 +19,8 @@ import java.util.jar.Manifest;
 
 /**
  * Entry point of the netdrop agent jar: {@code -javaagent:netdrop-agent.jar[=key=value,...]},
- * dynamic attach, and {@code java -jar netdrop-agent.jar <command>}.
+ * dynamic attach, and {@code java -jar netdrop-agent.jar <command>}; {@link OtelExtension} starts
+ * netdrop through it inside the OpenTelemetry Java agent.
  *
  * <p>The JVM loads this class through the system class loader, which searches the application's
  * class path before the agent jar. An application jar that bundles netdrop's classes (a shaded
@@ -86,9 +87,7 @@ public final class AgentEntryPoint {
 
   private static void start(String agentArgs, Instrumentation inst, boolean dynamicAttach) {
     try {
-      String os = System.getProperty("os.name", "");
-      if (!os.startsWith("Linux")) {
-        notStarted("the operating system is '" + os + "', not Linux (netdrop needs Linux eBPF)");
+      if (!onLinux()) {
         return;
       }
       JarFile agentJar = findAgentJar();
@@ -97,20 +96,54 @@ public final class AgentEntryPoint {
         notStarted(noAgentJar());
         return;
       }
-      // Loaded before the jar joins the bootstrap class path, so AgentClassLoader comes from the
-      // holder below (this jar) rather than from whatever that path holds.
-      ClassLoader loader = agentClassLoader(agentJar);
-      // After this, io.netdrop.bootstrap classes resolve to one bootstrap-loaded copy for every
-      // class loader, including advice woven into JDK classes, and an application's bundled copy
-      // of them is never used (parents are asked first).
-      inst.appendToBootstrapClassLoaderSearch(agentJar);
-      loader
-          .loadClass(STARTER)
-          .getMethod("start", Instrumentation.class, String.class, boolean.class)
-          .invoke(null, inst, agentArgs, dynamicAttach);
+      startFrom(agentJar, agentArgs, inst, dynamicAttach);
     } catch (Throwable t) {
       notStarted(reason(unwrap(t)));
     }
+  }
+
+  /**
+   * Starts netdrop from {@code agentFile} inside the OpenTelemetry Java agent, with settings from
+   * {@code -Dnetdrop.*} and {@code NETDROP_*} only; called by {@link OtelExtension}. Returns
+   * normally in every case, like premain.
+   */
+  static void startAsExtension(File agentFile, Instrumentation inst) {
+    try {
+      if (!onLinux()) {
+        return;
+      }
+      if (!isAgentJar(agentFile)) {
+        notStarted(agentFile + " is not a netdrop agent jar");
+        return;
+      }
+      startFrom(new JarFile(agentFile, false), null, inst, false);
+    } catch (Throwable t) {
+      notStarted(reason(unwrap(t)));
+    }
+  }
+
+  private static boolean onLinux() {
+    String os = System.getProperty("os.name", "");
+    if (!os.startsWith("Linux")) {
+      notStarted("the operating system is '" + os + "', not Linux (netdrop needs Linux eBPF)");
+      return false;
+    }
+    return true;
+  }
+
+  private static void startFrom(JarFile agentJar, String agentArgs, Instrumentation inst, boolean dynamicAttach)
+      throws Exception {
+    // Loaded before the jar joins the bootstrap class path, so AgentClassLoader comes from the
+    // holder below (this jar) rather than from whatever that path holds.
+    ClassLoader loader = agentClassLoader(agentJar);
+    // After this, io.netdrop.bootstrap classes resolve to one bootstrap-loaded copy for every
+    // class loader, including advice woven into JDK classes, and an application's bundled copy
+    // of them is never used (parents are asked first).
+    inst.appendToBootstrapClassLoaderSearch(agentJar);
+    loader
+        .loadClass(STARTER)
+        .getMethod("start", Instrumentation.class, String.class, boolean.class)
+        .invoke(null, inst, agentArgs, dynamicAttach);
   }
 
   /**
@@ -180,7 +213,7 @@ public final class AgentEntryPoint {
   }
 
   /** A netdrop agent jar: a file whose manifest names this class as the agent and that holds the {@code inst/} layout. */
-  private static boolean isAgentJar(File file) {
+  static boolean isAgentJar(File file) {
     if (!file.isFile()) {
       return false;
     }
@@ -206,7 +239,7 @@ public final class AgentEntryPoint {
     return (ClassLoader) loaderClass.getConstructor(JarFile.class).newInstance(agentJar);
   }
 
-  private static Throwable unwrap(Throwable t) {
+  static Throwable unwrap(Throwable t) {
     Throwable cause = t;
     while (cause instanceof InvocationTargetException && cause.getCause() != null) {
       cause = cause.getCause();
@@ -214,7 +247,7 @@ public final class AgentEntryPoint {
     return cause;
   }
 
-  private static String reason(Throwable t) {
+  static String reason(Throwable t) {
     String message = t.getMessage();
     String text = message == null || message.isBlank() ? t.getClass().getName() : message;
     // An exception from our own code already names what is wrong; for anything else the type
@@ -225,7 +258,7 @@ public final class AgentEntryPoint {
     return text;
   }
 
-  private static void notStarted(String reason) {
+  static void notStarted(String reason) {
     // One line, whatever the message holds, so log scrapers see one event.
     String line = reason.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
     System.err.println("netdrop: not started: " + line + "; the application continues without netdrop");
