@@ -71,6 +71,39 @@ public final class NetdropConfig {
           "creators-per-second",
           "1000",
           "How many sockets a second, at most, get their creating application class read from the stack (the `by <class>` of drop lines); sockets opened beyond it have none, and 0 reads none. A read costs 1.5–5 µs, which would dominate what the agent adds to opening a socket under heavy churn.");
+  /** Default: {@code true}. */
+  public static final Setting TRACES =
+      new Setting(
+          "traces",
+          "true",
+          "Whether drops are written into traces: a span event on the span that used the connection, or a child span if it has ended.");
+  /** Default: {@code true}. */
+  public static final Setting METRICS =
+      new Setting("metrics", "true", "Whether the exact kernel drop counts and netdrop's health are exported as OpenTelemetry metrics.");
+  /** Default: {@code true}. */
+  public static final Setting LOGS =
+      new Setting("logs", "true", "Whether drops outside any span are exported as OpenTelemetry log records.");
+  /** Default: {@code true}. */
+  public static final Setting JFR =
+      new Setting("jfr", "true", "Whether each reported drop is a JFR event (io.netdrop.Drop) when a flight recording runs.");
+  /** Default: {@code 1000}. */
+  public static final Setting FOLD_MS =
+      new Setting(
+          "fold-ms",
+          "1000",
+          "Drops on one connection, reason and span that follow a reported one within this many milliseconds are reported together, with a count; 0 reports each.");
+  /** Default: {@code 5000}. */
+  public static final Setting CHILD_SPAN_WINDOW_MS =
+      new Setting(
+          "child-span-window-ms",
+          "5000",
+          "How long after a span last used the connection a drop still becomes a child span of it once it has ended; later drops become log records.");
+  /** Default: empty. */
+  public static final Setting REDACT =
+      new Setting(
+          "redact",
+          "",
+          "Comma-separated attribute keys never exported (e.g. network.peer.address,netdrop.connection.creator).");
   /** Default: {@code false}. */
   public static final Setting DEBUG =
       new Setting("debug", "false", "Whether netdrop writes diagnostic detail to stderr.");
@@ -88,6 +121,13 @@ public final class NetdropConfig {
           ATTACH,
           BTF_PATH,
           CREATORS_PER_SECOND,
+          TRACES,
+          METRICS,
+          LOGS,
+          JFR,
+          FOLD_MS,
+          CHILD_SPAN_WINDOW_MS,
+          REDACT,
           DEBUG);
 
   static final long MAX_SCAN_INTERVAL_MS = 3_600_000;
@@ -114,6 +154,13 @@ public final class NetdropConfig {
   private final boolean debug;
   private final int creatorsPerSecond;
   private final java.nio.file.Path btfPath;
+  private final boolean traces;
+  private final boolean metrics;
+  private final boolean logs;
+  private final boolean jfr;
+  private final long foldMillis;
+  private final long childSpanWindowMillis;
+  private final java.util.Set<String> redact;
 
   private NetdropConfig(Map<Setting, Value> values) {
     this.values = values;
@@ -136,6 +183,28 @@ public final class NetdropConfig {
     this.creatorsPerSecond =
         (int) wholeNumber(CREATORS_PER_SECOND, 0, 1_000_000, "sockets per second");
     this.btfPath = path(BTF_PATH);
+    this.traces = bool(TRACES);
+    this.metrics = bool(METRICS);
+    this.logs = bool(LOGS);
+    this.jfr = bool(JFR);
+    this.foldMillis = wholeNumber(FOLD_MS, 0, 3_600_000, "milliseconds");
+    this.childSpanWindowMillis = wholeNumber(CHILD_SPAN_WINDOW_MS, 0, 3_600_000, "milliseconds");
+    this.redact = redactKeys();
+  }
+
+  private java.util.Set<String> redactKeys() {
+    java.util.Set<String> keys = new java.util.TreeSet<>();
+    for (String k : rawValue(REDACT).split(",")) {
+      String key = k.strip();
+      if (key.isEmpty()) {
+        continue;
+      }
+      if (!key.matches("[a-z0-9_.]+")) {
+        throw invalid(REDACT, "holds '" + key + "', not an attribute key (lower case, digits, '_' and '.')");
+      }
+      keys.add(key);
+    }
+    return java.util.Collections.unmodifiableSet(keys);
   }
 
   private java.nio.file.Path path(Setting s) {
@@ -261,6 +330,41 @@ public final class NetdropConfig {
   /** At most how many sockets a second get their creating class read from the stack. */
   public int creatorsPerSecond() {
     return creatorsPerSecond;
+  }
+
+  /** Whether drops go into traces (span events, child spans). */
+  public boolean traces() {
+    return traces;
+  }
+
+  /** Whether kernel counts and health are exported as metrics. */
+  public boolean metrics() {
+    return metrics;
+  }
+
+  /** Whether drops outside any span are exported as log records. */
+  public boolean logs() {
+    return logs;
+  }
+
+  /** Whether drops are JFR events. */
+  public boolean jfr() {
+    return jfr;
+  }
+
+  /** The fold window for bursts, in milliseconds; 0 folds nothing. */
+  public long foldMillis() {
+    return foldMillis;
+  }
+
+  /** How long after a span's last use of a connection a drop still becomes its child span. */
+  public long childSpanWindowMillis() {
+    return childSpanWindowMillis;
+  }
+
+  /** Attribute keys never exported. */
+  public java.util.Set<String> redact() {
+    return redact;
   }
 
   /** Returns the text value a setting resolved to (its default if no source set it). */

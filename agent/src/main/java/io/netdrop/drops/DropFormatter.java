@@ -44,6 +44,11 @@ public final class DropFormatter {
     this.attribution = attribution;
   }
 
+  /** A time as drop lines write it: UTC with microseconds. */
+  public static String time(java.time.Instant t) {
+    return TIME.format(t);
+  }
+
   /** The event as one line, without a line terminator. */
   public String format(DropEvent e) {
     StringBuilder b = new StringBuilder(160);

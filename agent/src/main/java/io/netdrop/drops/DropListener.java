@@ -8,4 +8,10 @@ public interface DropListener {
    * call. Must not block for long: the reader thread drains the ring buffer.
    */
   void onDrop(DropEvent event);
+
+  /**
+   * Called on the reader thread after each poll of the ring buffer (at least every 100 ms), with
+   * the CLOCK_MONOTONIC time, for work that is due by time rather than by event.
+   */
+  default void tick(long nowNanos) {}
 }

@@ -196,6 +196,17 @@ public final class DropProgram implements AutoCloseable {
     }
   }
 
+  /** How many programs are attached now (drop hooks and socket hooks). */
+  public int attachedPrograms() {
+    int n = 0;
+    for (BpfLink link : List.copyOf(links)) {
+      if (!link.isClosed()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Which hook and program variant are attached, for the start-up line and the doctor. */
   public String attachDescription() {
     return attachDescription;

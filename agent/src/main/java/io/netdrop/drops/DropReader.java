@@ -46,6 +46,11 @@ public final class DropReader implements AutoCloseable {
         }
         return;
       }
+      try {
+        listener.tick(System.nanoTime());
+      } catch (RuntimeException e) {
+        errors.accept("drop listener failed: " + e);
+      }
     }
   }
 

@@ -3,10 +3,12 @@ package io.netdrop.drops;
 import io.netdrop.bpf.BpfMap;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.LongFunction;
 import java.util.function.LongPredicate;
 
 /**
@@ -44,10 +46,13 @@ public final class DropTotals {
     }
   }
 
+  /** Retired counts of one reason and one group of sockets (see {@link #retire(LongPredicate, LongFunction)}). */
+  public record Retired(int reason, Object group) {}
+
   private final BpfMap counts;
   private final BpfMap stats;
-  /** Counts of retired sockets, by reason; guarded by this. */
-  private final Map<Integer, Long> retired = new TreeMap<>();
+  /** Counts of retired sockets, by reason and group; guarded by this. */
+  private final Map<Retired, Long> retired = new HashMap<>();
   private long retiredSockets;
 
   public DropTotals(BpfMap counts, BpfMap stats) {
@@ -76,7 +81,16 @@ public final class DropTotals {
    * that can still drop and never fills with those that are gone. Each key is read and removed in
    * one step, so no count is lost. Returns the number of keys moved.
    */
-  public synchronized int retire(LongPredicate keep) {
+  public int retire(LongPredicate keep) {
+    return retire(keep, inode -> null);
+  }
+
+  /**
+   * As {@link #retire(LongPredicate)}, keeping the retired counts apart by reason and by the group
+   * {@code group} puts each socket in (e.g. its transport and port, for metrics by those): {@link
+   * #retiredByGroup()}.
+   */
+  public synchronized int retire(LongPredicate keep, LongFunction<Object> group) {
     byte[] value = new byte[8];
     Set<Long> sockets = new HashSet<>();
     int moved = 0;
@@ -87,7 +101,7 @@ public final class DropTotals {
         continue;
       }
       long n = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getLong(0);
-      retired.merge(k.getInt(8), n, Long::sum);
+      retired.merge(new Retired(k.getInt(8), group.apply(inode)), n, Long::sum);
       sockets.add(inode);
       moved++;
     }
@@ -97,7 +111,14 @@ public final class DropTotals {
 
   /** Drops of retired sockets by reason (see {@link #retire}); a copy. */
   public synchronized Map<Integer, Long> retired() {
-    return new TreeMap<>(retired);
+    Map<Integer, Long> byReason = new TreeMap<>();
+    retired.forEach((k, n) -> byReason.merge(k.reason(), n, Long::sum));
+    return byReason;
+  }
+
+  /** Drops of retired sockets by reason and group; a copy. */
+  public synchronized Map<Retired, Long> retiredByGroup() {
+    return new HashMap<>(retired);
   }
 
   /** How many sockets {@link #retire} has moved out of the kernel map. */

@@ -68,6 +68,9 @@ public final class ConnectionRecord {
   @SuppressWarnings("unused") // through LAST_USED
   private long lastUsedNanos;
 
+  /** The spans that used this socket; created at the first use under a span. */
+  private volatile SpanUses spanUses;
+
   /** Found open (before a dynamic attach, say): it may have a peer we did not see it connect to. */
   volatile boolean foundOpen;
 
@@ -179,6 +182,29 @@ public final class ConnectionRecord {
    */
   public long lastUsedNanos() {
     return (long) LAST_USED.getOpaque(this);
+  }
+
+  /**
+   * Notes that {@code span} used the socket at use-clock {@code tick}; {@code nanos} gives the
+   * precise time when the span is new to this socket. Allocates only the first time a span uses
+   * the socket.
+   */
+  void spanUsed(Object span, CurrentSpan source, long tick, java.util.function.LongSupplier nanos) {
+    SpanUses uses = spanUses;
+    if (uses == null) {
+      synchronized (this) {
+        uses = spanUses;
+        if (uses == null) {
+          spanUses = uses = new SpanUses();
+        }
+      }
+    }
+    uses.used(span, source, tick, nanos);
+  }
+
+  /** The trace spans that used the socket, or null if none did while netdrop watched. */
+  public SpanUses spans() {
+    return spanUses;
   }
 
   @Override

@@ -100,6 +100,8 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
   private volatile String lastFailure;
   private volatile SocketMaps maps;
   private volatile CreationSlots slots;
+  /** Reads the current trace span for {@code connecting}, {@code accepted} and {@code used}; null: none. */
+  private volatile CurrentSpan spans;
   private volatile long netns;
 
   /** The coarse clock {@code used} copies; advanced by {@link #releasePending()}. */
@@ -218,6 +220,14 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
    */
   public void useCreationSlots(CreationSlots creationSlots) {
     this.slots = Objects.requireNonNull(creationSlots, "creationSlots");
+  }
+
+  /**
+   * From now on each connect, accept, read and write notes the trace span current on the calling
+   * thread in the socket's record ({@link ConnectionRecord#spans()}); null stops it.
+   */
+  public void useCurrentSpan(CurrentSpan currentSpan) {
+    this.spans = currentSpan;
   }
 
   /** Runs {@link #expireClosed()} every {@code intervalMillis} on a daemon thread. */
@@ -363,6 +373,8 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
           r.role(Role.CLIENT);
         }
       }
+      // A refused connect is dropped microseconds later: the span that connects owns it.
+      noteSpan(r);
     });
   }
 
@@ -413,6 +425,7 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
       r.role(Role.SERVER);
       byFd.set(accepted, r);
       describe(accepted, r);
+      noteSpan(r);
     });
   }
 
@@ -428,6 +441,21 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
     ConnectionRecord r = byFd.get(fd);
     if (r != null) {
       r.used(Thread.currentThread().getName(), useClock);
+      CurrentSpan s = spans;
+      if (s != null) {
+        Object span = s.get();
+        if (span != null) {
+          r.spanUsed(span, s, useClock, System::nanoTime);
+        }
+      }
+    }
+  }
+
+  private void noteSpan(ConnectionRecord r) {
+    CurrentSpan s = spans;
+    Object span = s == null ? null : s.get();
+    if (span != null) {
+      r.spanUsed(span, s, useClock, System::nanoTime);
     }
   }
 

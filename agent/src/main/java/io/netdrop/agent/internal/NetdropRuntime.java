@@ -4,7 +4,13 @@ import io.netdrop.bpf.BpfException;
 import io.netdrop.bpf.RingBuffer;
 import io.netdrop.config.NetdropConfig;
 import io.netdrop.drops.DropFormatter;
-import io.netdrop.drops.DropListener;
+import io.netdrop.telemetry.DropDescriber;
+import io.netdrop.telemetry.DropFolder;
+import io.netdrop.telemetry.DropLines;
+import io.netdrop.telemetry.DropSink;
+import io.netdrop.telemetry.KernelDropCounts;
+import io.netdrop.telemetry.otel.OtelTelemetry;
+import java.util.ArrayList;
 import io.netdrop.drops.DropProgram;
 import io.netdrop.drops.DropReader;
 import io.netdrop.drops.DropTotals;
@@ -47,6 +53,8 @@ final class NetdropRuntime implements AutoCloseable {
   static final long OVERFLOW_POLL_MILLIS = 1_000;
   /** How often the counts of sockets gone for good leave the kernel map (see DropTotals#retire). */
   static final long RETIRE_MILLIS = CLOSED_GRACE_MILLIS;
+  /** How often the kind of sockets with kernel counts is noted (see KernelDropCounts#classify). */
+  static final long CLASSIFY_MILLIS = 1_000;
   /** Sockets named one by one in the totals line; the others are summed. */
   static final int TOTALS_SOCKETS = 20;
 
@@ -61,6 +69,8 @@ final class NetdropRuntime implements AutoCloseable {
   private final RegistrySocketEvents events;
   private final String registration;
   private final ScheduledExecutorService retirement;
+  private final DropFolder folder;
+  private final OtelTelemetry telemetry;
 
   private NetdropRuntime(
       DropProgram program,
@@ -72,7 +82,9 @@ final class NetdropRuntime implements AutoCloseable {
       ListenOverflowWatcher overflows,
       Map<Long, Long> overflowTotals,
       RegistrySocketEvents events,
-      String registration) {
+      String registration,
+      DropFolder folder,
+      OtelTelemetry telemetry) {
     this.program = program;
     this.scanner = scanner;
     this.reader = reader;
@@ -83,6 +95,8 @@ final class NetdropRuntime implements AutoCloseable {
     this.overflowTotals = overflowTotals;
     this.events = events;
     this.registration = registration;
+    this.folder = folder;
+    this.telemetry = telemetry;
     this.retirement =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -113,6 +127,8 @@ final class NetdropRuntime implements AutoCloseable {
     RegistrySocketEvents events = null;
     SocketInstrumentation instrumentation = null;
     String registration = null;
+    DropFolder folder = null;
+    OtelTelemetry telemetry = null;
     try {
       SocketMaps maps =
           new SocketMaps(
@@ -161,32 +177,42 @@ final class NetdropRuntime implements AutoCloseable {
               });
       scanner.deferTo(registry::holds);
       scanner.start(config.scanInterval().toMillis());
-      DropListener listener = event -> {};
-      if (config.logDrops()) {
-        DropFormatter formatter =
-            new DropFormatter(
-                reasons, KernelSymbols.load(), MonotonicClock.create(), new DropAttribution(registry));
-        listener = event -> log.println(formatter.format(event));
-      }
-      reader =
-          new DropReader(
-              new RingBuffer(program.map("events")),
-              listener,
-              problem -> log.println("netdrop: " + problem));
-      reader.start();
       DropTotals totals = new DropTotals(program.map("counts"), program.map("stats"));
       // Refused SYNs of a full accept queue never reach kfree_skb: report each listener's sk_drops.
       Map<Long, Long> overflowTotals = new ConcurrentHashMap<>();
-      boolean logOverflows = config.logDrops();
+      KernelDropCounts counts =
+          new KernelDropCounts(
+              totals, reasons, registry, overflowTotals, registry::size, program::attachedPrograms);
+      telemetry =
+          OtelTelemetry.start(config, serviceName(), Cli.version(), counts, log::println);
+      events.useCurrentSpan(telemetry.currentSpan());
+      List<DropSink> sinks = new ArrayList<>();
+      if (config.logDrops()) {
+        sinks.add(new DropLines(log));
+      }
+      sinks.add(telemetry.drops());
+      MonotonicClock clock = MonotonicClock.create();
+      KernelSymbols symbols = KernelSymbols.load();
+      DropDescriber describer =
+          new DropDescriber(
+              reasons, symbols, clock, registry,
+              new DropFormatter(reasons, symbols, clock, new DropAttribution(registry)));
+      folder =
+          new DropFolder(describer, sinks, config.foldMillis(), problem -> log.println("netdrop: " + problem));
+      reader =
+          new DropReader(
+              new RingBuffer(program.map("events")),
+              folder,
+              problem -> log.println("netdrop: " + problem));
+      reader.start();
+      DropFolder reports = folder;
       overflows =
           new ListenOverflowWatcher(
               SockDiag.open(),
               maps::hasSocket,
               o -> {
                 overflowTotals.merge(o.inode(), o.newDrops(), Long::sum);
-                if (logOverflows) {
-                  log.println(OverflowFormatter.format(o, Instant.now()));
-                }
+                reports.report(describer.overflow(o, Instant.now(), System.nanoTime()));
               },
               OVERFLOW_POLL_MILLIS,
               false,
@@ -195,18 +221,30 @@ final class NetdropRuntime implements AutoCloseable {
       NetdropRuntime runtime =
           new NetdropRuntime(
               program, scanner, reader, totals, reasons, log, overflows, overflowTotals, events,
-              registration);
+              registration, folder, telemetry);
       SocketScanner tracked = scanner;
       runtime.retirement.scheduleWithFixedDelay(
           () -> {
             try {
-              totals.retire(inode -> registry.holds(inode) || tracked.tracks(inode));
+              counts.retire(inode -> registry.holds(inode) || tracked.tracks(inode));
             } catch (RuntimeException e) {
               log.println("netdrop: cannot retire closed sockets' counts: " + e.getMessage());
             }
           },
           RETIRE_MILLIS,
           RETIRE_MILLIS,
+          TimeUnit.MILLISECONDS);
+      // Each socket's kind is noted while the registry still holds it, for the metrics by kind.
+      runtime.retirement.scheduleWithFixedDelay(
+          () -> {
+            try {
+              counts.classify();
+            } catch (RuntimeException e) {
+              log.println("netdrop: cannot read the kernel counts: " + e.getMessage());
+            }
+          },
+          CLASSIFY_MILLIS,
+          CLASSIFY_MILLIS,
           TimeUnit.MILLISECONDS);
       return runtime;
     } catch (RuntimeException e) {
@@ -223,6 +261,9 @@ final class NetdropRuntime implements AutoCloseable {
       if (reader != null) {
         reader.close();
       }
+      if (telemetry != null) {
+        telemetry.close();
+      }
       if (scanner != null) {
         scanner.close();
       }
@@ -237,7 +278,7 @@ final class NetdropRuntime implements AutoCloseable {
         "netdrop: watching kfree_skb drops on this JVM's sockets ("
             + program.attachDescription() + ", " + reasons.size() + " drop reasons from "
             + reasons.source() + ", " + registration + ", " + scanner.trackedSockets()
-            + " sockets)");
+            + " sockets, " + telemetry.description() + ")");
   }
 
   /** One line with the exact kernel counts per socket and reason, and the event-path counters. */
@@ -296,6 +337,21 @@ final class NetdropRuntime implements AutoCloseable {
     return line.toString();
   }
 
+  /** The service's name for the embedded SDK's resource: the main class or jar, as the JVM was started. */
+  static String serviceName() {
+    String command = System.getProperty("sun.java.command", "").strip();
+    if (command.isEmpty()) {
+      return null;
+    }
+    String main = command.split("\\s+")[0];
+    if (main.endsWith(".jar")) {
+      main = main.substring(main.lastIndexOf('/') + 1, main.length() - 4);
+    } else {
+      main = main.substring(main.lastIndexOf('.') + 1);
+    }
+    return main.isEmpty() ? null : main;
+  }
+
   private static long sum(Map<String, Long> counts) {
     long n = 0;
     for (long v : counts.values()) {
@@ -314,11 +370,13 @@ final class NetdropRuntime implements AutoCloseable {
     overflows.close();
     scanner.close();
     reader.close();
+    folder.close(); // the last bursts, before the totals and the last export
     try {
       log.println(summary());
     } catch (RuntimeException e) {
       log.println("netdrop: totals unavailable: " + e.getMessage());
     }
+    telemetry.close();
     program.close();
   }
 

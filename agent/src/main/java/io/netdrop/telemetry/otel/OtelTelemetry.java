@@ -1,0 +1,124 @@
+package io.netdrop.telemetry.otel;
+
+import io.netdrop.config.NetdropConfig;
+import io.netdrop.sockets.CurrentSpan;
+import io.netdrop.telemetry.DropCounts;
+import io.netdrop.telemetry.DropSink;
+import io.netdrop.telemetry.TelemetryNames;
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * netdrop's OpenTelemetry, wired once at start from the SDK that is there: the OpenTelemetry Java
+ * agent's when the agent runs in this JVM (beside netdrop, or with netdrop as its extension: the
+ * agent bridges netdrop's API copy to its own context and SDK), else netdrop's own {@link
+ * EmbeddedSdk}. Everything after that sees one {@link OpenTelemetry}.
+ */
+public final class OtelTelemetry implements AutoCloseable {
+  /** A class the OpenTelemetry Java agent puts on the bootstrap class path. */
+  static final String OTEL_AGENT_CLASS = "io.opentelemetry.javaagent.bootstrap.AgentInitializer";
+
+  private final OpenTelemetry otel;
+  private final OpenTelemetrySdk embedded;
+  private final String description;
+  private final OtelDrops drops;
+  private final DropMetrics metrics;
+
+  private OtelTelemetry(
+      OpenTelemetry otel, OpenTelemetrySdk embedded, String description, OtelDrops drops, DropMetrics metrics) {
+    this.otel = otel;
+    this.embedded = embedded;
+    this.description = description;
+    this.drops = drops;
+    this.metrics = metrics;
+  }
+
+  /**
+   * Picks the SDK and registers the metrics. An invalid {@code OTEL_*} setting is reported on
+   * {@code log} in one line and nothing is exported; the console lines go on.
+   */
+  public static OtelTelemetry start(
+      NetdropConfig config, String serviceName, String version, DropCounts counts, Consumer<String> log) {
+    Objects.requireNonNull(config, "config");
+    OpenTelemetry otel;
+    OpenTelemetrySdk embedded = null;
+    String description;
+    if (otelJavaAgentPresent()) {
+      otel = GlobalOpenTelemetry.get();
+      description = "OpenTelemetry from the OpenTelemetry Java agent";
+    } else {
+      try {
+        embedded = EmbeddedSdk.create(serviceName, EmbeddedSdk::standardSetting);
+        otel = embedded;
+        description = "OpenTelemetry exporters traces=" + exporter("traces") + " metrics="
+            + exporter("metrics") + " logs=" + exporter("logs");
+      } catch (RuntimeException e) {
+        log.accept(
+            "netdrop: OpenTelemetry configuration is invalid (" + e.getMessage()
+                + "); exporting nothing, drops are still written to the console");
+        otel = OpenTelemetry.noop();
+        description = "OpenTelemetry off (invalid configuration)";
+      }
+    }
+    OtelDrops drops =
+        new OtelDrops(
+            otel, version, config.traces(), config.logs(), config.childSpanWindowMillis(), config.redact());
+    DropMetrics metrics =
+        config.metrics() && counts != null
+            ? new DropMetrics(
+                otel.meterBuilder(TelemetryNames.SCOPE).setInstrumentationVersion(version).build(),
+                counts,
+                config.redact())
+            : null;
+    return new OtelTelemetry(otel, embedded, description, drops, metrics);
+  }
+
+  private static String exporter(String signal) {
+    String v = EmbeddedSdk.standardSetting("otel." + signal + ".exporter");
+    return v == null ? "none" : v;
+  }
+
+  /** Whether the OpenTelemetry Java agent runs in this JVM. */
+  public static boolean otelJavaAgentPresent() {
+    try {
+      Class.forName(OTEL_AGENT_CLASS, false, null);
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
+  }
+
+  /** Reads the current span of the SDK in use, for the socket hooks. */
+  public CurrentSpan currentSpan() {
+    return new OtelCurrentSpan();
+  }
+
+  /** The sink that writes drops as span events, child spans and log records. */
+  public DropSink drops() {
+    return drops;
+  }
+
+  /** For the start-up line, e.g. {@code OpenTelemetry from the OpenTelemetry Java agent}. */
+  public String description() {
+    return description;
+  }
+
+  /** The OpenTelemetry in use. */
+  public OpenTelemetry openTelemetry() {
+    return otel;
+  }
+
+  /** Unregisters the metrics and, for the embedded SDK, exports what is left and shuts it down. */
+  @Override
+  public void close() {
+    if (metrics != null && embedded == null) {
+      metrics.close(); // the agent's SDK lives on; the embedded one collects once more at shutdown
+    }
+    if (embedded != null) {
+      EmbeddedSdk.shutdown(embedded);
+    }
+  }
+}
