@@ -197,15 +197,15 @@ class OtelAgentIT {
             + ", exit code " + run.exitCode() + "\n" + run.command());
     for (OtlpExports.Span span : run.exports().spans) {
       s.append("\nspan ").append(span.traceId()).append('/').append(span.spanId()).append(" parent=").append(span.parentSpanId())
-          .append(" kind=").append(span.kind()).append(" '").append(span.name()).append("' ").append(span.scope())
-          .append(' ').append(brief(span.attributes()));
+          .append(" kind=").append(span.kind()).append(" '").append(span.name()).append("' ")
+          .append(brief(span.attributes()));
       for (OtlpExports.Event event : span.events()) {
         s.append("\n  event '").append(event.name()).append("' ").append(brief(event.attributes()));
       }
     }
     for (OtlpExports.LogRecord log : run.exports().logs) {
       s.append("\nlog ").append(log.traceId()).append('/').append(log.spanId()).append(" '").append(log.body()).append("' ")
-          .append(log.scope()).append(' ').append(brief(log.attributes()));
+          .append(brief(log.attributes()));
     }
     s.append("\n--- stderr without exports ---");
     run.stderr().stream().filter(l -> !l.contains("OtlpJsonLogging")).forEach(l -> s.append('\n').append(l));

@@ -1,2 +1,2 @@
-/** Test utilities: running a JVM with the real agent jar in a child process, and reading JSON it prints. */
+/** Test utilities: running a JVM with the real agent jar in a child process. */
 package io.netdrop.testing;
