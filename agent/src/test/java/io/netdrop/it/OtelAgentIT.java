@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netdrop.testing.ForkedJvm;
+import io.netdrop.testing.OtlpJson;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -18,6 +19,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -28,8 +31,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * traced HTTP request's handler ({@link OtelScenarioApp}) calls a closed loopback port; the kernel
  * drops that SYN (NO_SOCKET), and the drop must show up in the request's trace as the agent exports
  * it ({@code logging-otlp} on stderr, read by {@link OtlpExports}). A second connect to a closed
- * port, outside any span, must become a log record. Needs root and the kernel features of the
- * agent (BTF, Linux 5.17+ drop reasons); nothing is skipped.
+ * port, outside any span, must become a log record, and the kernel's exact counts the agent's
+ * metrics. Needs root and the kernel features of the agent (BTF, Linux 5.17+ drop reasons);
+ * nothing is skipped.
  *
  * <p>Each mode runs the application once; the tests read that run.
  */
@@ -42,6 +46,7 @@ class OtelAgentIT {
   private static final String DROP = "linux.skb.drop";
   private static final String REASON = "linux.skb.drop.reason";
   private static final String PEER_PORT = "network.peer.port";
+  private static final String DROPPED = "netdrop.packet.dropped";
 
   /** How netdrop meets the OTel agent. */
   enum Mode {
@@ -136,6 +141,42 @@ class OtelAgentIT {
         "no log record with " + REASON + "=NO_SOCKET and " + PEER_PORT + "=" + run.untraced() + summary(run));
   }
 
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void theKernelsExactCountsBecomeTheAgentsMetrics(Mode mode) {
+    Run run = run(mode);
+    String totals =
+        run.stderr().stream().filter(l -> l.startsWith("netdrop: totals ")).findFirst()
+            .orElseThrow(() -> new AssertionError("no totals line" + summary(run)));
+    long kernel = 0;
+    for (Matcher m = Pattern.compile(" NO_SOCKET=(\\d+)").matcher(totals); m.find(); ) {
+      kernel += Long.parseLong(m.group(1));
+    }
+    // Each export holds the cumulative count; the application waits long enough for one after its drops.
+    long exported = 0;
+    String unit = null;
+    for (String line : run.stderr()) {
+      if (!line.contains("OtlpJsonLoggingMetricExporter")) {
+        continue;
+      }
+      for (Map<String, Object> metric : OtlpJson.metrics(List.of(line))) {
+        if (DROPPED.equals(metric.get("name"))) {
+          unit = String.valueOf(metric.get("unit"));
+          long sum = 0;
+          for (Map<String, Object> point : OtlpJson.points(metric)) {
+            if ("NO_SOCKET".equals(OtlpJson.attributes(point.get("attributes")).get(REASON))) {
+              sum += OtlpJson.asInt(point);
+            }
+          }
+          exported = Math.max(exported, sum);
+        }
+      }
+    }
+    assertTrue(kernel >= 2, "the application's two connects were refused: " + totals);
+    assertEquals("{packet}", unit, "no " + DROPPED + " metric exported" + summary(run));
+    assertEquals(kernel, exported, totals + summary(run));
+  }
+
   private static boolean isTheDrop(Map<String, String> attributes, int peerPort) {
     return "NO_SOCKET".equals(attributes.get(REASON)) && Integer.toString(peerPort).equals(attributes.get(PEER_PORT));
   }
@@ -160,7 +201,8 @@ class OtelAgentIT {
         ForkedJvm.builder()
             .systemProperty("otel.service.name", "netdrop-otel-it")
             .systemProperty("otel.traces.exporter", "logging-otlp")
-            .systemProperty("otel.metrics.exporter", "none")
+            .systemProperty("otel.metrics.exporter", "logging-otlp")
+            .systemProperty("otel.metric.export.interval", "1000")
             .systemProperty("otel.logs.exporter", "logging-otlp")
             .systemProperty("otel.bsp.schedule.delay", "200")
             .systemProperty("otel.blrp.schedule.delay", "200")
