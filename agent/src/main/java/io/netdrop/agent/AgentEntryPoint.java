@@ -2,6 +2,7 @@ package io.netdrop.agent;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.Reader;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -9,13 +10,21 @@ import java.net.JarURLConnection;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.security.CodeSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
+import java.util.regex.Matcher;
 
 /**
  * Entry point of the netdrop agent jar: {@code -javaagent:netdrop-agent.jar[=key=value,...]},
@@ -41,6 +50,11 @@ import java.util.jar.Manifest;
  * manifest names it as {@code Premain-Class}, {@value #LOADER} has a public {@code (JarFile)}
  * constructor, and {@value #STARTER} and {@value #CLI} keep their entry methods.
  *
+ * <p>When the OpenTelemetry Java agent's {@code otel.javaagent.extensions} names a netdrop agent
+ * jar, netdrop runs inside that agent ({@link OtelExtension}) and premain only says so in one line:
+ * appended to the bootstrap class path by premain, this jar would make the OTel agent fail to load
+ * its extension and to start.
+ *
  * <p>Starting the agent never throws into the JVM and never blocks it: when netdrop cannot start
  * (not Linux, a bad setting, no agent jar, any error) it prints exactly one line to stderr,
  * {@code netdrop: not started: <reason>; the application continues without netdrop}, and returns.
@@ -51,6 +65,9 @@ public final class AgentEntryPoint {
   private static final String CLI = "io.netdrop.agent.internal.Cli";
   /** An entry that only a laid-out agent jar holds (not the library artifact, not a fat jar). */
   private static final String AGENT_JAR_MARKER = "inst/io/netdrop/agent/internal/AgentStarter.classdata";
+  /** The OpenTelemetry Java agent's setting that lists extension jars and directories. */
+  static final String OTEL_EXTENSIONS = "otel.javaagent.extensions";
+  private static final String OTEL_CONFIGURATION_FILE = "otel.javaagent.configuration-file";
   private static final String SELF_RESOURCE = AgentEntryPoint.class.getName().replace('.', '/') + ".class";
 
   private AgentEntryPoint() {}
@@ -94,6 +111,17 @@ public final class AgentEntryPoint {
       if (agentJar == null) {
         // Nothing was added to any class path: the application runs exactly as without netdrop.
         notStarted(noAgentJar());
+        return;
+      }
+      File extension = dynamicAttach ? null : netdropJarAmong(otelExtensions());
+      if (extension != null) {
+        // Appended to the bootstrap class path now, this jar would hand the OTel agent's extension
+        // loader (which asks the bootstrap loader first) an OtelExtension it cannot link, and the
+        // OTel agent would fail to start. netdrop starts inside that agent instead.
+        agentJar.close();
+        System.err.println(
+            "netdrop: -javaagent ignored: " + OTEL_EXTENSIONS + " names the netdrop agent jar " + extension
+                + ", which starts netdrop inside the OpenTelemetry Java agent");
         return;
       }
       startFrom(agentJar, agentArgs, inst, dynamicAttach);
@@ -210,6 +238,65 @@ public final class AgentEntryPoint {
     } catch (URISyntaxException | IllegalArgumentException e) {
       return null;
     }
+  }
+
+  /**
+   * The OpenTelemetry Java agent's extensions setting, read as that agent reads it: system
+   * property, environment variable, then its configuration file; null if unset.
+   */
+  static String otelExtensions() {
+    String value = otelSetting(OTEL_EXTENSIONS);
+    if (value != null) {
+      return value;
+    }
+    String file = otelSetting(OTEL_CONFIGURATION_FILE);
+    if (file == null) {
+      return null;
+    }
+    Properties properties = new Properties();
+    Path path = Paths.get(file.replaceFirst("^~", Matcher.quoteReplacement(System.getProperty("user.home", "~"))));
+    try (Reader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+      properties.load(reader);
+    } catch (IOException | RuntimeException e) {
+      return null; // the OTel agent itself reports an unreadable configuration file
+    }
+    return properties.getProperty(OTEL_EXTENSIONS);
+  }
+
+  private static String otelSetting(String name) {
+    String value = System.getProperty(name);
+    return value != null ? value : System.getenv(name.toUpperCase(Locale.ROOT).replace('-', '_').replace('.', '_'));
+  }
+
+  /** The last netdrop agent jar among the jars an extensions setting names, or null. */
+  static File netdropJarAmong(String extensions) {
+    File found = null;
+    for (File jar : extensionJars(extensions)) {
+      if (isAgentJar(jar)) {
+        found = jar;
+      }
+    }
+    return found;
+  }
+
+  /** The jars an extensions setting names: comma-separated jars and directories of jars, as the OTel agent reads it. */
+  static List<File> extensionJars(String extensions) {
+    List<File> jars = new ArrayList<>();
+    for (String location : extensions == null ? new String[0] : extensions.split(",")) {
+      File file = new File(location);
+      if (location.isEmpty()) {
+        continue;
+      } else if (file.isDirectory()) {
+        File[] inside = file.listFiles(f -> f.isFile() && f.getName().endsWith(".jar"));
+        if (inside != null) {
+          Arrays.sort(inside);
+          jars.addAll(Arrays.asList(inside));
+        }
+      } else if (file.isFile() && file.getName().endsWith(".jar")) {
+        jars.add(file);
+      }
+    }
+    return jars;
   }
 
   /** A netdrop agent jar: a file whose manifest names this class as the agent and that holds the {@code inst/} layout. */

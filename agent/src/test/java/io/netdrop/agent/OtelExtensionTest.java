@@ -17,7 +17,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** How {@link OtelExtension} finds its own jar again among the OTel agent's extensions. */
+/**
+ * How {@link OtelExtension} finds its own jar again among the OTel agent's extensions, and how
+ * premain sees that netdrop runs as an extension ({@link AgentEntryPoint}).
+ */
 class OtelExtensionTest {
   @TempDir Path dir;
   private Path netdrop;
@@ -36,24 +39,46 @@ class OtelExtensionTest {
 
   @Test
   void findsTheNetdropJarNamedAmongOtherExtensions() {
-    assertEquals(netdrop.toFile(), OtelExtension.netdropJar(other + "," + netdrop));
+    assertEquals(netdrop.toFile(), AgentEntryPoint.netdropJarAmong(other + "," + netdrop));
   }
 
   @Test
   void findsTheNetdropJarInAnExtensionsDirectory() {
-    assertEquals(extensions.resolve("b-netdrop.jar").toFile(), OtelExtension.netdropJar(extensions.toString()));
+    assertEquals(extensions.resolve("b-netdrop.jar").toFile(), AgentEntryPoint.netdropJarAmong(extensions.toString()));
   }
 
   @Test
   void readsDirectoriesAsTheOtelAgentDoesJarsOnlyAndSkipsEmptyEntries() {
-    List<File> jars = OtelExtension.extensionJars("," + extensions + ",," + dir.resolve("missing.jar"));
+    List<File> jars = AgentEntryPoint.extensionJars("," + extensions + ",," + dir.resolve("missing.jar"));
     assertEquals(List.of(extensions.resolve("a-other.jar").toFile(), extensions.resolve("b-netdrop.jar").toFile()), jars);
   }
 
   @Test
   void findsNothingWithoutTheSettingOrWithoutANetdropJar() {
-    assertNull(OtelExtension.netdropJar(null));
-    assertNull(OtelExtension.netdropJar(other.toString()));
+    assertNull(AgentEntryPoint.netdropJarAmong(null));
+    assertNull(AgentEntryPoint.netdropJarAmong(other.toString()));
+  }
+
+  @Test
+  void readsTheExtensionsFromTheOtelAgentsConfigurationFileWhenNoPropertyOrVariableSetsThem() throws IOException {
+    Path config = dir.resolve("otel.properties");
+    Files.writeString(config, "otel.service.name=x\notel.javaagent.extensions=" + netdrop.toString().replace("\\", "/") + "\n");
+    System.setProperty("otel.javaagent.configuration-file", config.toString());
+    try {
+      assertEquals(netdrop.toString(), AgentEntryPoint.otelExtensions());
+    } finally {
+      System.clearProperty("otel.javaagent.configuration-file");
+    }
+  }
+
+  @Test
+  void theSystemPropertyComesFirst() {
+    System.setProperty("otel.javaagent.extensions", other.toString());
+    try {
+      assertEquals(other.toString(), AgentEntryPoint.otelExtensions());
+    } finally {
+      System.clearProperty("otel.javaagent.extensions");
+    }
   }
 
   private static Path jar(Path path, String premainClass, String entry) throws IOException {

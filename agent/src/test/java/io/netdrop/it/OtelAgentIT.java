@@ -27,7 +27,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * netdrop with the official OpenTelemetry Java agent (2.31.1), in the three ways it can run with
- * it: beside it, with either {@code -javaagent} flag first, and inside it as its extension. A
+ * it: beside it, with either {@code -javaagent} flag first, and inside it as its extension (also
+ * when named both ways at once). A
  * traced HTTP request's handler ({@link OtelScenarioApp}) calls a closed loopback port; the kernel
  * drops that SYN (NO_SOCKET), and the drop must show up in the request's trace as the agent exports
  * it ({@code logging-otlp} on stderr, read by {@link OtlpExports}). A second connect to a closed
@@ -55,7 +56,13 @@ class OtelAgentIT {
     /** {@code -javaagent:netdrop-agent.jar -javaagent:opentelemetry-javaagent.jar} */
     NETDROP_FIRST,
     /** {@code -javaagent:opentelemetry-javaagent.jar -Dotel.javaagent.extensions=netdrop-agent.jar} */
-    EXTENSION
+    EXTENSION,
+    /**
+     * {@code -javaagent:netdrop-agent.jar -javaagent:opentelemetry-javaagent.jar
+     * -Dotel.javaagent.extensions=netdrop-agent.jar}: netdrop runs once, as the extension, and the
+     * OTel agent starts (it failed to, before premain stepped aside).
+     */
+    NAMED_TWICE
   }
 
   private record Run(
@@ -74,10 +81,17 @@ class OtelAgentIT {
             List.of("app: untraced connect refused", "app: closed port refused", "app: response 200", "app: bye"),
             run.stdout().stream().filter(l -> !l.startsWith("app: ready ")).collect(Collectors.toList()),
             summary(run)),
-        () -> assertTrue(run.stderr().stream().anyMatch(l -> l.startsWith(WATCHING)), summary(run)),
+        () -> assertEquals(1, run.stderr().stream().filter(l -> l.startsWith(WATCHING)).count(), summary(run)),
         () -> assertTrue(run.stderr().stream().noneMatch(l -> l.startsWith(NOT_STARTED)), summary(run)),
-        // The agent's own start failure, which it prints and survives.
-        () -> assertTrue(run.stderr().stream().noneMatch(l -> l.startsWith("ERROR io.opentelemetry.javaagent")), summary(run)),
+        () -> assertEquals(
+            mode == Mode.NAMED_TWICE,
+            run.stderr().stream().anyMatch(l -> l.startsWith("netdrop: -javaagent ignored: otel.javaagent.extensions names the netdrop agent jar ")),
+            summary(run)),
+        // The agent's own start failures, which it prints and survives.
+        () -> assertTrue(
+            run.stderr().stream()
+                .noneMatch(l -> l.startsWith("ERROR io.opentelemetry.javaagent") || l.startsWith("OpenTelemetry Javaagent failed to start")),
+            summary(run)),
         // netdrop's console line for the handler's drop, whatever the OpenTelemetry side does.
         () -> assertTrue(
             run.stderr().stream()
@@ -217,6 +231,13 @@ class OtelAgentIT {
         break;
       case EXTENSION:
         builder.withoutAgent().jvmArg("-javaagent:" + otel).systemProperty("otel.javaagent.extensions", netdrop.toString());
+        break;
+      case NAMED_TWICE:
+        builder
+            .withoutAgent()
+            .jvmArg("-javaagent:" + netdrop)
+            .jvmArg("-javaagent:" + otel)
+            .systemProperty("otel.javaagent.extensions", netdrop.toString());
         break;
       default:
         throw new IllegalArgumentException(mode.toString());
