@@ -14,10 +14,10 @@ import java.util.concurrent.TimeUnit;
  * later retransformation of the API classes does not create it again. With
  * {@code -javaagent:netdrop-agent.jar -javaagent:opentelemetry-javaagent.jar}, netdrop's start
  * thread runs while the OTel agent's premain is still to come or under way; measured with agent
- * 2.31.1, {@code Span.current()} of netdrop's copy then never sees the agent's spans, although
- * {@code GlobalOpenTelemetry.get()} is bridged. So netdrop first calls
- * {@link #awaitPremainsDone(Duration)}, then {@link #isPresent()}, and only then touches any
- * {@code io.opentelemetry} class.
+ * 2.31.1, {@code Span.current()} of netdrop's copy then never sees the agent's spans, and a
+ * {@code GlobalOpenTelemetry.get()} made before the agent's premain returns the no-op (later calls
+ * are bridged). So netdrop's start thread ({@link AgentStarter}) calls {@link
+ * #awaitPremainsDone(Duration)} before anything else; {@link #isPresent()} is reliable after it.
  */
 public final class OtelJavaAgent {
   /**
