@@ -2,6 +2,7 @@ package io.netdrop.agent;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.Reader;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -9,17 +10,26 @@ import java.net.JarURLConnection;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.security.CodeSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
+import java.util.regex.Matcher;
 
 /**
  * Entry point of the netdrop agent jar: {@code -javaagent:netdrop-agent.jar[=key=value,...]},
- * dynamic attach, and {@code java -jar netdrop-agent.jar <command>}.
+ * dynamic attach, and {@code java -jar netdrop-agent.jar <command>}; {@link OtelExtension} starts
+ * netdrop through it inside the OpenTelemetry Java agent.
  *
  * <p>The JVM loads this class through the system class loader, which searches the application's
  * class path before the agent jar. An application jar that bundles netdrop's classes (a shaded
@@ -40,6 +50,11 @@ import java.util.jar.Manifest;
  * manifest names it as {@code Premain-Class}, {@value #LOADER} has a public {@code (JarFile)}
  * constructor, and {@value #STARTER} and {@value #CLI} keep their entry methods.
  *
+ * <p>When the OpenTelemetry Java agent's {@code otel.javaagent.extensions} names a netdrop agent
+ * jar, netdrop runs inside that agent ({@link OtelExtension}) and premain only says so in one line:
+ * appended to the bootstrap class path by premain, this jar would make the OTel agent fail to load
+ * its extension and to start.
+ *
  * <p>Starting the agent never throws into the JVM and never blocks it: when netdrop cannot start
  * (not Linux, no agent jar, any error) it prints exactly one line to stderr,
  * {@code netdrop: not started: <reason>; the application continues without netdrop}, and returns.
@@ -50,6 +65,9 @@ public final class AgentEntryPoint {
   private static final String CLI = "io.netdrop.agent.internal.Cli";
   /** An entry that only a laid-out agent jar holds (not the library artifact, not a fat jar). */
   private static final String AGENT_JAR_MARKER = "inst/io/netdrop/agent/internal/AgentStarter.classdata";
+  /** The OpenTelemetry Java agent's setting that lists extension jars and directories. */
+  static final String OTEL_EXTENSIONS = "otel.javaagent.extensions";
+  private static final String OTEL_CONFIGURATION_FILE = "otel.javaagent.configuration-file";
   private static final String SELF_RESOURCE = AgentEntryPoint.class.getName().replace('.', '/') + ".class";
 
   private AgentEntryPoint() {}
@@ -86,9 +104,7 @@ public final class AgentEntryPoint {
 
   private static void start(String agentArgs, Instrumentation inst, boolean dynamicAttach) {
     try {
-      String os = System.getProperty("os.name", "");
-      if (!os.startsWith("Linux")) {
-        notStarted("the operating system is '" + os + "', not Linux (netdrop needs Linux eBPF)");
+      if (!onLinux()) {
         return;
       }
       JarFile agentJar = findAgentJar();
@@ -97,20 +113,65 @@ public final class AgentEntryPoint {
         notStarted(noAgentJar());
         return;
       }
-      // Loaded before the jar joins the bootstrap class path, so AgentClassLoader comes from the
-      // holder below (this jar) rather than from whatever that path holds.
-      ClassLoader loader = agentClassLoader(agentJar);
-      // After this, io.netdrop.bootstrap classes resolve to one bootstrap-loaded copy for every
-      // class loader, including advice woven into JDK classes, and an application's bundled copy
-      // of them is never used (parents are asked first).
-      inst.appendToBootstrapClassLoaderSearch(agentJar);
-      loader
-          .loadClass(STARTER)
-          .getMethod("start", Instrumentation.class, String.class, boolean.class)
-          .invoke(null, inst, agentArgs, dynamicAttach);
+      File extension = dynamicAttach ? null : netdropJarAmong(otelExtensions());
+      if (extension != null) {
+        // Appended to the bootstrap class path now, this jar would hand the OTel agent's extension
+        // loader (which asks the bootstrap loader first) an OtelExtension it cannot link, and the
+        // OTel agent would fail to start. netdrop starts inside that agent instead.
+        agentJar.close();
+        System.err.println(
+            "netdrop: -javaagent ignored: " + OTEL_EXTENSIONS + " names the netdrop agent jar " + extension
+                + ", which starts netdrop inside the OpenTelemetry Java agent");
+        return;
+      }
+      startFrom(agentJar, agentArgs, inst, dynamicAttach);
     } catch (Throwable t) {
       notStarted(reason(unwrap(t)));
     }
+  }
+
+  /**
+   * Starts netdrop from {@code agentFile} inside the OpenTelemetry Java agent, with settings from
+   * {@code -Dnetdrop.*} and {@code NETDROP_*} only; called by {@link OtelExtension}. Returns
+   * normally in every case, like premain.
+   */
+  static void startAsExtension(File agentFile, Instrumentation inst) {
+    try {
+      if (!onLinux()) {
+        return;
+      }
+      if (!isAgentJar(agentFile)) {
+        notStarted(agentFile + " is not a netdrop agent jar");
+        return;
+      }
+      startFrom(new JarFile(agentFile, false), null, inst, false);
+    } catch (Throwable t) {
+      notStarted(reason(unwrap(t)));
+    }
+  }
+
+  private static boolean onLinux() {
+    String os = System.getProperty("os.name", "");
+    if (!os.startsWith("Linux")) {
+      notStarted("the operating system is '" + os + "', not Linux (netdrop needs Linux eBPF)");
+      return false;
+    }
+    return true;
+  }
+
+  private static void startFrom(JarFile agentJar, String agentArgs, Instrumentation inst, boolean dynamicAttach)
+      throws Exception {
+    // Loaded before the jar joins the bootstrap class path, so AgentClassLoader comes from the
+    // holder below (this jar) rather than from whatever that path holds.
+    ClassLoader loader = agentClassLoader(agentJar);
+    // After this, io.netdrop.bootstrap classes resolve to one bootstrap-loaded copy for every
+    // class loader, including advice woven into JDK classes, and an application's bundled copy
+    // of them is never used (parents are asked first).
+    inst.appendToBootstrapClassLoaderSearch(agentJar);
+    loader
+        .loadClass(STARTER)
+        .getMethod("start", Instrumentation.class, String.class, boolean.class)
+        .invoke(null, inst, agentArgs, dynamicAttach);
   }
 
   /**
@@ -179,8 +240,67 @@ public final class AgentEntryPoint {
     }
   }
 
+  /**
+   * The OpenTelemetry Java agent's extensions setting, read as that agent reads it: system
+   * property, environment variable, then its configuration file; null if unset.
+   */
+  static String otelExtensions() {
+    String value = otelSetting(OTEL_EXTENSIONS);
+    if (value != null) {
+      return value;
+    }
+    String file = otelSetting(OTEL_CONFIGURATION_FILE);
+    if (file == null) {
+      return null;
+    }
+    Properties properties = new Properties();
+    Path path = Paths.get(file.replaceFirst("^~", Matcher.quoteReplacement(System.getProperty("user.home", "~"))));
+    try (Reader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+      properties.load(reader);
+    } catch (IOException | RuntimeException e) {
+      return null; // the OTel agent itself reports an unreadable configuration file
+    }
+    return properties.getProperty(OTEL_EXTENSIONS);
+  }
+
+  private static String otelSetting(String name) {
+    String value = System.getProperty(name);
+    return value != null ? value : System.getenv(name.toUpperCase(Locale.ROOT).replace('-', '_').replace('.', '_'));
+  }
+
+  /** The last netdrop agent jar among the jars an extensions setting names, or null. */
+  static File netdropJarAmong(String extensions) {
+    File found = null;
+    for (File jar : extensionJars(extensions)) {
+      if (isAgentJar(jar)) {
+        found = jar;
+      }
+    }
+    return found;
+  }
+
+  /** The jars an extensions setting names: comma-separated jars and directories of jars, as the OTel agent reads it. */
+  static List<File> extensionJars(String extensions) {
+    List<File> jars = new ArrayList<>();
+    for (String location : extensions == null ? new String[0] : extensions.split(",")) {
+      File file = new File(location);
+      if (location.isEmpty()) {
+        continue;
+      } else if (file.isDirectory()) {
+        File[] inside = file.listFiles(f -> f.isFile() && f.getName().endsWith(".jar"));
+        if (inside != null) {
+          Arrays.sort(inside);
+          jars.addAll(Arrays.asList(inside));
+        }
+      } else if (file.isFile() && file.getName().endsWith(".jar")) {
+        jars.add(file);
+      }
+    }
+    return jars;
+  }
+
   /** A netdrop agent jar: a file whose manifest names this class as the agent and that holds the {@code inst/} layout. */
-  private static boolean isAgentJar(File file) {
+  static boolean isAgentJar(File file) {
     if (!file.isFile()) {
       return false;
     }
@@ -206,7 +326,7 @@ public final class AgentEntryPoint {
     return (ClassLoader) loaderClass.getConstructor(JarFile.class).newInstance(agentJar);
   }
 
-  private static Throwable unwrap(Throwable t) {
+  static Throwable unwrap(Throwable t) {
     Throwable cause = t;
     while (cause instanceof InvocationTargetException && cause.getCause() != null) {
       cause = cause.getCause();
@@ -214,7 +334,7 @@ public final class AgentEntryPoint {
     return cause;
   }
 
-  private static String reason(Throwable t) {
+  static String reason(Throwable t) {
     String message = t.getMessage();
     String text = message == null || message.isBlank() ? t.getClass().getName() : message;
     // An exception from our own code already names what is wrong; for anything else the type
@@ -225,7 +345,7 @@ public final class AgentEntryPoint {
     return text;
   }
 
-  private static void notStarted(String reason) {
+  static void notStarted(String reason) {
     // One line, whatever the message holds, so log scrapers see one event.
     String line = reason.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
     System.err.println("netdrop: not started: " + line + "; the application continues without netdrop");

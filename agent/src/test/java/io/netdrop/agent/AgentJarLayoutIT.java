@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netdrop.testing.ForkedJvm;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
@@ -19,10 +21,13 @@ import org.junit.jupiter.api.Test;
 
 /** The packaged agent jar: what sits at the top level, what under {@code inst/}, and the manifest. */
 class AgentJarLayoutIT {
-  /** The classes the system and bootstrap class loaders may load from the jar. */
+  /** The classes the system and bootstrap class loaders (and the OTel agent's extension loader) may load from the jar. */
   private static final Pattern TOP_LEVEL_CLASS =
-      Pattern.compile("io/netdrop/agent/(AgentEntryPoint|AgentClassLoader|package-info)(\\$.*)?\\.class"
+      Pattern.compile("io/netdrop/agent/(AgentEntryPoint|AgentClassLoader|OtelExtension|package-info)(\\$.*)?\\.class"
           + "|io/netdrop/bootstrap/.+\\.class");
+
+  /** Where the OpenTelemetry Java agent looks for its extensions' listeners. */
+  private static final String AGENT_LISTENER_SERVICE = "META-INF/services/io.opentelemetry.javaagent.extension.AgentListener";
 
   /**
    * Premain-, Agent- and Main-Class. By name: failsafe puts the library artifact on the class path,
@@ -49,13 +54,25 @@ class AgentJarLayoutIT {
     List<String> topLevel = files.stream().filter(n -> !n.startsWith("inst/")).collect(Collectors.toList());
     List<String> unexpected =
         topLevel.stream()
-            .filter(n -> !n.equals("META-INF/MANIFEST.MF") && !TOP_LEVEL_CLASS.matcher(n).matches())
+            .filter(n -> !n.equals("META-INF/MANIFEST.MF") && !n.equals(AGENT_LISTENER_SERVICE))
+            .filter(n -> !TOP_LEVEL_CLASS.matcher(n).matches())
             .collect(Collectors.toList());
     assertEquals(List.of(), unexpected, "entries outside inst/ that should not be there");
     assertAll(
         () -> assertTrue(topLevel.contains("io/netdrop/agent/AgentEntryPoint.class")),
         () -> assertTrue(topLevel.contains("io/netdrop/agent/AgentClassLoader.class")),
         () -> assertTrue(topLevel.contains("io/netdrop/bootstrap/AgentPresence.class")));
+  }
+
+  @Test
+  void topLevelRegistersTheOtelAgentExtensionAndNothingElseAsAService() throws IOException {
+    List<String> services =
+        files.stream().filter(n -> n.startsWith("META-INF/services/")).collect(Collectors.toList());
+    assertEquals(List.of(AGENT_LISTENER_SERVICE), services);
+    try (InputStream in = jar.getInputStream(jar.getJarEntry(AGENT_LISTENER_SERVICE))) {
+      assertEquals("io.netdrop.agent.OtelExtension", new String(in.readAllBytes(), StandardCharsets.UTF_8).strip());
+    }
+    assertTrue(files.contains("io/netdrop/agent/OtelExtension.class"));
   }
 
   @Test
@@ -89,12 +106,17 @@ class AgentJarLayoutIT {
   }
 
   @Test
-  void libraryArtifactLeavesOutTheEntryPointSoAnApplicationThatShadesItCannotShadowIt() throws IOException {
+  void libraryArtifactLeavesOutTheEntryPointAndTheOtelExtensionSoAnApplicationThatShadesItCannotShadowThem() throws IOException {
     String library = System.getProperty("netdrop.it.agent.library.jar");
     assertNotNull(library, "netdrop.it.agent.library.jar is set by failsafe");
     try (JarFile lib = new JarFile(library)) {
       List<String> entryPoint =
-          lib.stream().map(JarEntry::getName).filter(n -> n.startsWith("io/netdrop/agent/AgentEntryPoint")).collect(Collectors.toList());
+          lib.stream()
+              .map(JarEntry::getName)
+              .filter(n -> n.startsWith("io/netdrop/agent/AgentEntryPoint")
+                  || n.startsWith("io/netdrop/agent/OtelExtension")
+                  || n.equals(AGENT_LISTENER_SERVICE))
+              .collect(Collectors.toList());
       assertAll(
           () -> assertEquals(List.of(), entryPoint),
           () -> assertNotNull(lib.getJarEntry("io/netdrop/agent/AgentClassLoader.class"), "the rest of the agent is there"),

@@ -45,6 +45,15 @@ public final class AgentStarter {
   }
 
   private static void run(NetdropConfig config, Instrumentation inst, PrintStream log) {
+    // An OpenTelemetry Java agent named after netdrop on the command line must have installed its
+    // bridge before netdrop's OpenTelemetry API copy first runs, or netdrop never sees its spans
+    // (OtelJavaAgent). The application's main waits for every premain too, so this loses nothing
+    // of the application; without later agents it costs two polls.
+    if (!OtelJavaAgent.awaitPremainsDone(OtelJavaAgent.DEFAULT_PREMAIN_TIMEOUT)) {
+      log.println(
+          "netdrop: another agent's premain still runs after " + OtelJavaAgent.DEFAULT_PREMAIN_TIMEOUT.toSeconds()
+              + " s; starting anyway (an OpenTelemetry Java agent may then not see netdrop's drops)");
+    }
     NetdropRuntime runtime;
     try {
       runtime = NetdropRuntime.start(config, inst, log);
