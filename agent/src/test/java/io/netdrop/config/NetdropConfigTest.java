@@ -162,7 +162,7 @@ class NetdropConfigTest {
   void rejectsUnknownAgentArgumentListingTheKnownOnes() {
     assertEquals(
         "unknown setting 'scan-interval' in agent arguments (known: enabled, log-drops, scan-interval-ms,"
-            + " events-per-second, event-burst, ring-buffer-bytes, wakeup-bytes, attach, btf-path, creators-per-second, debug)",
+            + " events-per-second, event-burst, ring-buffer-bytes, wakeup-bytes, attach, btf-path, creators-per-second, traces, metrics, logs, jfr, fold-ms, child-span-window-ms, redact, debug)",
         failure("scan-interval=5"));
   }
 

@@ -21,6 +21,11 @@ public final class TestRecords {
     registry.close(r, nanos);
   }
 
+  /** Notes that {@code span} used the socket at {@code nanos} (identity comparison of spans). */
+  public static void spanUse(ConnectionRecord r, Object span, long nanos) {
+    r.spanUsed(span, () -> null, nanos, () -> nanos);
+  }
+
   public static void use(ConnectionRecord r, String thread, long nanos) {
     r.used(thread, nanos);
   }
