@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.netdrop.testing.DropLineCounts;
 import io.netdrop.testing.ForkedJvm;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -37,7 +38,8 @@ class JfrDropsIT {
   private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
   private static final int PACKETS = 200;
   private static final Pattern SOCKET = Pattern.compile(" socket=(\\d+) ");
-  private static final Pattern BURST = Pattern.compile(" count=(\\d+) over \\d+ms$");
+  /** The line of a folded burst. */
+  private static final Pattern BURST = Pattern.compile(" count=\\d+ over \\d+ms$");
   private static final Pattern HELD_BACK = Pattern.compile(" rate_limited=(\\d+) ringbuf_full=(\\d+) ");
 
   @TempDir Path dir;
@@ -96,7 +98,8 @@ class JfrDropsIT {
       assertEquals("udp", first.getString("role"));
       assertEquals(DropScenarioApp.class.getName(), first.getString("creator"));
       assertEquals(1000, first.getInt("length"));
-      assertEquals("netdrop-reader", first.getThread().getJavaName());
+      // Written by netdrop's reader, or by its shutdown hook for what it reads last.
+      assertTrue(first.getThread().getJavaName().startsWith("netdrop-"), first.toString());
       // The drop's own time, not the time JFR wrote the event (ms resolution, clocks mapped once).
       for (RecordedEvent e : events) {
         assertTrue(
@@ -178,12 +181,7 @@ class JfrDropsIT {
 
   /** Drops netdrop reported on the console for the socket: 1 a line, or a burst's count. */
   private static long reportedDrops(ForkedJvm app, long inode) {
-    long n = 0;
-    for (String line : linesOf(app, inode)) {
-      Matcher m = BURST.matcher(line);
-      n += m.find() ? Long.parseLong(m.group(1)) : 1;
-    }
-    return n;
+    return linesOf(app, inode).stream().mapToLong(DropLineCounts::dropsIn).sum();
   }
 
   private static List<RecordedEvent> dropEvents(Path jfr, long inode) throws IOException {
