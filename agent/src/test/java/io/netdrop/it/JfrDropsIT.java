@@ -115,7 +115,7 @@ class JfrDropsIT {
     Path jfr = dir.resolve("jcmd.jfr");
     try (ForkedJvm app = ForkedJvm.builder().mainClass(DropScenarioApp.class.getName()).start()) {
       app.awaitLine(l -> l.startsWith("netdrop: watching kfree_skb drops"), TIMEOUT);
-      // Reported while no recording runs, burst included: the event class is loaded, nothing is written.
+      // Reported, burst included, before any recording: JFR is not even set up in this JVM yet.
       Flood before = flood(app);
       app.awaitLine(l -> l.contains(" socket=" + before.inode() + " ") && BURST.matcher(l).find(), TIMEOUT);
       jcmd(app.pid(), "JFR.start", "name=netdrop", "settings=default", "dumponexit=true", "filename=" + jfr);

@@ -13,8 +13,9 @@ import jdk.jfr.FlightRecorder;
  * Writes each reported drop (a single drop or a folded burst) as one {@code io.netdrop.Drop} JFR
  * event, so JDK Mission Control shows drops on the same timeline as GC, socket reads and threads.
  *
- * <p>Costs one small allocation per drop when no recording runs (or the event is disabled in
- * it): nothing is filled or written then. The event's start time is when netdrop reported the
+ * <p>Costs a static read per drop until a recording has run in this JVM (nothing of JFR's is
+ * loaded or set up until then), and one small allocation per drop when no recording wants the
+ * event: nothing is filled or written then. The event's start time is when netdrop reported the
  * drop, since JFR sets it from its own clock; the drop's own times are fields of the event (see
  * {@code DropEvent}). Attribute keys in {@code redacted} ({@link
  * io.netdrop.telemetry.TelemetryNames}) leave their field empty (null, or 0 for numbers).
@@ -54,12 +55,17 @@ public final class JfrDrops implements DropSink {
       // A recording may run already (-XX:StartFlightRecording), and its first drop come only as
       // the JVM exits, after JFR has run its end-of-chunk hooks: hook in now.
       hookExit();
+      // JFR instruments the event class as it loads (10-30 ms): now, not at the first drop.
+      new DropEvent();
     }
   }
 
   @Override
   public void accept(Drop drop) {
-    if (available) {
+    // No recording has ever run in this JVM until JFR is initialized. On JDK 17 the first load of
+    // an event class sets up JFR's metadata (some 100 classes, 0.3 s on a busy host): not on the
+    // reader thread, at the start of a drop storm, for a recording that does not exist.
+    if (available && FlightRecorder.isInitialized()) {
       write(drop);
     }
   }
