@@ -9,6 +9,7 @@ import io.netdrop.telemetry.DropFolder;
 import io.netdrop.telemetry.DropLines;
 import io.netdrop.telemetry.DropSink;
 import io.netdrop.telemetry.KernelDropCounts;
+import io.netdrop.telemetry.jfr.JfrDrops;
 import io.netdrop.telemetry.otel.OtelTelemetry;
 import java.util.ArrayList;
 import io.netdrop.drops.DropProgram;
@@ -191,6 +192,9 @@ final class NetdropRuntime implements AutoCloseable {
         sinks.add(new DropLines(log));
       }
       sinks.add(telemetry.drops());
+      if (config.jfr()) {
+        sinks.add(new JfrDrops(config.redact()));
+      }
       MonotonicClock clock = MonotonicClock.create();
       KernelSymbols symbols = KernelSymbols.load();
       DropDescriber describer =
