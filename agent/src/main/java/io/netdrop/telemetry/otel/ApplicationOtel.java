@@ -95,7 +95,9 @@ public final class ApplicationOtel implements AutoCloseable {
 
   /**
    * Starts watching: looks at the classes loaded so far and binds at once if the application's API
-   * is among them, then watches on a daemon thread until every switch is done.
+   * is among them, then watches on a daemon thread until every switch is done. That thread sleeps
+   * until the watch sees the API, then looks at GlobalOpenTelemetry every {@value #CHECK_MILLIS}
+   * ms until it is set.
    */
   void start() {
     if (inst != null) {
@@ -127,7 +129,11 @@ public final class ApplicationOtel implements AutoCloseable {
       if ((api != null && pendingSpans == null) || gaveUp) {
         removeTransformer(); // nothing more to watch for; only GlobalOpenTelemetry is still checked
       }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(CHECK_MILLIS));
+      if (globalPending) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(CHECK_MILLIS));
+      } else {
+        LockSupport.park(); // only the watch (or close) has news
+      }
     }
     removeTransformer();
   }
