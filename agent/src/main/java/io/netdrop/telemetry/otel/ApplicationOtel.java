@@ -71,6 +71,7 @@ public final class ApplicationOtel implements AutoCloseable {
   private volatile boolean globalPending;
   private boolean gaveUp;
   private volatile boolean starting;
+  private volatile boolean applicationFailed;
   private volatile String description;
 
   /**
@@ -209,10 +210,21 @@ public final class ApplicationOtel implements AutoCloseable {
       globalPending = true;
       drops.switchTo(
           drop -> {
+            if (applicationFailed) {
+              drops.own(drop);
+              return;
+            }
             if (globalPending) {
               checkGlobal();
             }
-            applicationDrops.accept(drop);
+            try {
+              applicationDrops.accept(drop);
+            } catch (LinkageError e) { // ApiLinkage missed it (an SDK older than its API, say)
+              applicationFailed = true;
+              log.accept("netdrop: OpenTelemetry: the application's OpenTelemetry failed (" + e
+                  + "); netdrop's own SDK takes the drops from now on");
+              drops.own(drop);
+            }
           });
       if (apiLoader.getResource(ApplicationApiWatch.CONTEXT_STORAGE + ".class") == null) {
         watch.seen(context, ApplicationApiWatch.CONTEXT_STORAGE); // an API that names it otherwise
