@@ -187,6 +187,7 @@ final class NetdropRuntime implements AutoCloseable {
       telemetry =
           OtelTelemetry.start(config, serviceName(), Cli.version(), counts, log::println);
       events.useCurrentSpan(telemetry.currentSpan());
+      telemetry.watchApplication(inst); // an application's own OpenTelemetry API, now or later
       List<DropSink> sinks = new ArrayList<>();
       if (config.logDrops()) {
         sinks.add(new DropLines(log));

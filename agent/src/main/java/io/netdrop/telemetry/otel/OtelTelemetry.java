@@ -8,7 +8,9 @@ import io.netdrop.telemetry.TelemetryNames;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
+import java.lang.instrument.Instrumentation;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -16,6 +18,11 @@ import java.util.function.Consumer;
  * agent's when the agent runs in this JVM (beside netdrop, or with netdrop as its extension: the
  * agent bridges netdrop's API copy to its own context and SDK), else netdrop's own {@link
  * EmbeddedSdk}. Everything after that sees one {@link OpenTelemetry}.
+ *
+ * <p>Without the agent, an application that uses the OpenTelemetry API itself gets drops on its
+ * own spans, and, once it registers {@code GlobalOpenTelemetry}, netdrop's child spans, log
+ * records and metrics in its SDK: {@link #watchApplication}. The {@link #currentSpan()} and
+ * {@link #drops()} handed out switch to the application's API copy then.
  */
 public final class OtelTelemetry implements AutoCloseable {
   /** A class the OpenTelemetry Java agent puts on the bootstrap class path. */
@@ -24,16 +31,27 @@ public final class OtelTelemetry implements AutoCloseable {
   private final OpenTelemetry otel;
   private final OpenTelemetrySdk embedded;
   private final String description;
-  private final OtelDrops drops;
+  private final SwitchingDrops drops;
+  private final SwitchingCurrentSpan spans = new SwitchingCurrentSpan(new OtelCurrentSpan());
   private final DropMetrics metrics;
+  private final ApplicationApi.Settings application;
+  private final Consumer<String> log;
+  private final AtomicBoolean metricsClosed = new AtomicBoolean();
+  private volatile ApplicationOtel applicationOtel;
 
   private OtelTelemetry(
-      OpenTelemetry otel, OpenTelemetrySdk embedded, String description, OtelDrops drops, DropMetrics metrics) {
+      OpenTelemetry otel, OpenTelemetrySdk embedded, String description, OtelDrops drops, DropMetrics metrics,
+      NetdropConfig config, String version, DropCounts counts, Consumer<String> log) {
     this.otel = otel;
     this.embedded = embedded;
     this.description = description;
-    this.drops = drops;
+    this.drops = new SwitchingDrops(drops);
     this.metrics = metrics;
+    this.log = log;
+    this.application =
+        new ApplicationApi.Settings(
+            version, config.traces(), config.logs(), config.childSpanWindowMillis(), config.redact(),
+            config.metrics() ? counts : null, this.drops::own, false, false);
   }
 
   /**
@@ -73,7 +91,7 @@ public final class OtelTelemetry implements AutoCloseable {
                 counts,
                 config.redact())
             : null;
-    return new OtelTelemetry(otel, embedded, description, drops, metrics);
+    return new OtelTelemetry(otel, embedded, description, drops, metrics, config, version, counts, log);
   }
 
   /**
@@ -106,9 +124,29 @@ public final class OtelTelemetry implements AutoCloseable {
     }
   }
 
-  /** Reads the current span of the SDK in use, for the socket hooks. */
+  /**
+   * Watches for the application's own copy of the OpenTelemetry API, also one it loads later, and
+   * switches {@link #currentSpan()} and {@link #drops()} to it ({@link ApplicationOtel}); writes a
+   * line when it does. Does nothing under the OpenTelemetry Java agent, which bridges every API
+   * copy to its own SDK already, nor when OpenTelemetry is off.
+   */
+  public void watchApplication(Instrumentation inst) {
+    Objects.requireNonNull(inst, "inst");
+    ApplicationOtel app;
+    synchronized (this) {
+      if (applicationOtel != null || embedded == null
+          || !(application.traces() || application.logs() || application.counts() != null)) {
+        return;
+      }
+      app = new ApplicationOtel(inst, application, spans, drops, this::closeOwnMetrics, log);
+      applicationOtel = app;
+    }
+    app.start();
+  }
+
+  /** Reads the current span of the SDK in use, for the socket hooks: netdrop's API copy's, or the application's. */
   public CurrentSpan currentSpan() {
-    return new OtelCurrentSpan();
+    return spans;
   }
 
   /** The sink that writes drops as span events, child spans and log records. */
@@ -118,7 +156,9 @@ public final class OtelTelemetry implements AutoCloseable {
 
   /** For the start-up line, e.g. {@code OpenTelemetry from the OpenTelemetry Java agent}. */
   public String description() {
-    return description;
+    ApplicationOtel a = applicationOtel;
+    String app = a == null ? null : a.description();
+    return app == null ? description : description + ", drops on " + app;
   }
 
   /** The OpenTelemetry in use. */
@@ -129,11 +169,22 @@ public final class OtelTelemetry implements AutoCloseable {
   /** Unregisters the metrics and, for the embedded SDK, exports what is left and shuts it down. */
   @Override
   public void close() {
-    if (metrics != null && embedded == null) {
-      metrics.close(); // the agent's SDK lives on; the embedded one collects once more at shutdown
+    ApplicationOtel app = applicationOtel;
+    if (app != null) {
+      app.close(); // the application's SDK lives on
+    }
+    if (embedded == null) {
+      closeOwnMetrics(); // the agent's SDK lives on; the embedded one collects once more at shutdown
     }
     if (embedded != null) {
       EmbeddedSdk.shutdown(embedded);
+    }
+  }
+
+  /** Unregisters the metrics from the SDK in use, once. */
+  private void closeOwnMetrics() {
+    if (metrics != null && metricsClosed.compareAndSet(false, true)) {
+      metrics.close();
     }
   }
 }
