@@ -43,7 +43,7 @@ public final class OrdersController {
     m.put("POST /orders/reports", "a downstream whose accept queue is full: LISTEN_OVERFLOW");
     m.put("POST /orders/metrics", "UDP burst into a tiny receive buffer: SOCKET_RCVBUFF");
     m.put("POST /orders/payments", "a downstream behind an nftables drop rule: NETFILTER_DROP");
-    m.put("POST /orders/pricing", "a downstream that answers after we closed: TCP_ABORT_ON_DATA");
+    m.put("POST /orders/pricing", "a downstream that answers after we closed: NOT_SPECIFIED (Linux 6.18)");
     return m;
   }
 

@@ -9,8 +9,9 @@ import org.springframework.stereotype.Component;
 /**
  * Asks the slow {@link PricingService} for a price, gives up after {@code
  * orders.pricing.read-timeout} and closes the connection. The service answers anyway: its data
- * reaches a socket this app already closed, and the kernel drops it (on Linux 6.x with reason
- * {@code TCP_ABORT_ON_DATA}) and resets the connection.
+ * reaches a socket this app already closed, and the kernel drops it and resets the connection
+ * (Linux 6.18: reason {@code NOT_SPECIFIED} in {@code tcp_v4_rcv}, where the closed socket's
+ * time-wait remnant answers data with a reset).
  */
 @Component
 public final class PricingClient {
@@ -40,7 +41,7 @@ public final class PricingClient {
     }
     // The answer is still on its way: wait for it, so the drop happens inside this request.
     Thread.sleep(settings.replyDelay().toMillis() + 200);
-    return new Result("TCP_ABORT_ON_DATA", connection, outcome);
+    return new Result("NOT_SPECIFIED", connection, outcome);
   }
 
   /** What {@link #call()} did. */
