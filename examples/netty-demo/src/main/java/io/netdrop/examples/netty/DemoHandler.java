@@ -72,8 +72,8 @@ final class DemoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     CompletableFuture<String> result;
     try {
       result = scenario.apply(ctx.channel().eventLoop());
-    } catch (RuntimeException e) {
-      result = CompletableFuture.failedFuture(e);
+    } catch (RuntimeException | LinkageError e) {
+      result = CompletableFuture.failedFuture(e); // answered with a 500, never left hanging
     }
     result.whenComplete(
         (json, failure) ->

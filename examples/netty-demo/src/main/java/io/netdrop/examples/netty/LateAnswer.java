@@ -34,6 +34,8 @@ final class LateAnswer {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       ReferenceCountUtil.release(msg);
+      // Read no further: the caller's close (EOF) would make Netty close this side before the answer.
+      ctx.channel().config().setAutoRead(false);
       ctx.executor().schedule(
           () -> ctx.writeAndFlush(Unpooled.copiedBuffer("price=42.00\n".repeat(8), StandardCharsets.US_ASCII)),
           REPLY_DELAY_MILLIS, TimeUnit.MILLISECONDS);

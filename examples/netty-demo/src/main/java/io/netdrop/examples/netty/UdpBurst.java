@@ -44,14 +44,19 @@ final class UdpBurst {
             });
   }
 
-  /** The drops column of the socket bound to 127.0.0.1:port in /proc/net/udp (-1 if absent). */
+  /**
+   * The drops column of the socket bound to 127.0.0.1:port in /proc/net/udp, or udp6 for Netty's
+   * default IPv6 socket with a v4-mapped address (-1 if absent).
+   */
   static long kernelDrops(int port) {
-    String suffix = String.format(Locale.ROOT, ":%04X", port);
+    String suffix = String.format(Locale.ROOT, "0100007F:%04X", port);
     try {
-      for (String line : Files.readAllLines(Path.of("/proc/net/udp"))) {
-        String[] f = line.trim().split("\\s+");
-        if (f.length >= 13 && f[1].startsWith("0100007F") && f[1].endsWith(suffix)) {
-          return Long.parseLong(f[f.length - 1]);
+      for (String table : new String[] {"/proc/net/udp", "/proc/net/udp6"}) {
+        for (String line : Files.readAllLines(Path.of(table))) {
+          String[] f = line.trim().split("\\s+");
+          if (f.length >= 13 && f[1].endsWith(suffix)) {
+            return Long.parseLong(f[f.length - 1]);
+          }
         }
       }
     } catch (IOException | NumberFormatException e) {
