@@ -1,23 +1,31 @@
 #!/usr/bin/env bash
-# One-command netdrop demo: builds the agent, runs a demo app under -javaagent, makes it drop
-# packets on its own loopback sockets, and shows the drop lines the agent logged.
+# One-command netdrop demo: installs what is missing, builds, starts a trace UI (Zipkin) on
+# 127.0.0.1, runs a demo service beside the OpenTelemetry Java agent with netdrop, calls each of
+# its endpoints once (each makes the kernel drop packets for another reason, inside a traced
+# request), and shows the drops: folded console lines, a summary per reason and connection, and
+# the URL of a trace with its drop events, of which it takes a screenshot in headless Chromium.
 #
-#   ./demo.sh [spring|netty]        (default: spring; run as root: the agent loads BPF)
+#   ./demo.sh [spring|netty]        (default: spring; as root: the agent loads BPF)
+#
+# With a terminal the trace UI stays up until Ctrl-C; without one (CI) the demo stops by itself.
 #
 # Environment (all optional):
-#   DEMO_ROUNDS=3              calls per endpoint (spring) / scenario rounds (netty)
-#   DEMO_PORT=0                HTTP port of the Spring app; 0 lets the kernel pick a free one
-#   NETDROP_AGENT_JAR=path     use this agent jar as is instead of building agent/target/netdrop-agent.jar
-#   DEMO_ALLOW_NO_DROPS=1      exit 0 even when the agent logged no drop (e.g. with a stub agent)
-#   JAVA_HOME                  the JDK to run the apps with (default: java on PATH)
+#   DEMO_ROUNDS=1              calls per endpoint
+#   ZIPKIN_PORT=9411           the trace UI's port on 127.0.0.1
+#   DEMO_SCREENSHOT=path       where the screenshot goes (default target/demo/<mode>-trace.png)
+#   DEMO_KEEP_UP=0|1           keep the UI up until Ctrl-C (default: 1 with a terminal, else 0)
+#   JAVA_HOME                  the JDK to run with (default: java on PATH)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 MODE="${1:-spring}"
-ROUNDS="${DEMO_ROUNDS:-3}"
-AGENT_JAR="${NETDROP_AGENT_JAR:-$ROOT/agent/target/netdrop-agent.jar}"
+ROUNDS="${DEMO_ROUNDS:-1}"
+ZIPKIN_PORT="${ZIPKIN_PORT:-9411}"
+ZIPKIN_VERSION=3.5.1
+WORK="$ROOT/target/demo"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 APP_PID=""
+ZIPKIN_PID=""
 
 say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'demo.sh: %s\n' "$*" >&2; exit 1; }
@@ -27,26 +35,24 @@ usage() {
   exit 2
 }
 
-stop_app() {
-  if [[ -n "$APP_PID" ]] && kill -0 "$APP_PID" 2>/dev/null; then
-    say "stopping the app (pid $APP_PID)"
-    kill "$APP_PID" 2>/dev/null || true
-    # A JVM that ignores SIGTERM for 20 s gets SIGKILL: the demo must never leave it behind.
-    for _ in $(seq 1 200); do kill -0 "$APP_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$APP_PID" 2>/dev/null || true
-    wait "$APP_PID" 2>/dev/null || true
-  fi
-  APP_PID=""
+# Stops a process we started: SIGTERM, then SIGKILL after 20 s.
+stop_pid() {
+  local pid="$1"
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
 }
-trap stop_app EXIT
-# Turn signals into a normal exit so the EXIT trap stops the app.
+stop_all() {
+  stop_pid "$APP_PID"
+  APP_PID=""
+  stop_pid "$ZIPKIN_PID"
+  ZIPKIN_PID=""
+}
+trap stop_all EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-# Maven, quiet, minus the bare colour resets Debian's Maven 3.8 prints even in batch mode.
-mvn_quiet() {
-  mvn -B -q "$@" 2>&1 | sed -e 's/\x1b\[[0-9;]*m//g' -e '/^$/d'
-}
 
 # Installs the Debian packages named after each missing command/file ("probe:package ...").
 ensure_packages() {
@@ -64,128 +70,188 @@ ensure_packages() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${wanted[@]}" >/dev/null
 }
 
-check_prerequisites() {
-  command -v "$JAVA" >/dev/null || die "no java ($JAVA): install a JDK 17 or set JAVA_HOME"
+prerequisites() {
+  [[ $EUID -eq 0 ]] || die "run as root: netdrop loads BPF (CAP_BPF, CAP_PERFMON) and the demo adds an nftables rule on loopback"
+  [[ -n "${JAVA_HOME:-}" ]] || ensure_packages java:openjdk-17-jdk-headless
+  ensure_packages mvn:maven clang:clang /usr/include/bpf/bpf_helpers.h:libbpf-dev \
+    nft:nftables ip:iproute2 curl:curl chromium:chromium
   local major
   major="$("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ { print $2 }')"
   [[ "${major%%.*}" =~ ^[0-9]+$ ]] && ((${major%%.*} >= 17)) ||
     die "the demos need Java 17 or newer; $JAVA is version '${major:-unknown}' (set JAVA_HOME)"
-  command -v mvn >/dev/null || die "no mvn: install Maven (apt-get install -y maven)"
-  ensure_packages curl:curl
-  [[ $EUID -eq 0 ]] || say "warning: not root; the agent needs root (CAP_BPF, CAP_PERFMON) to load its BPF program"
-}
-
-# The jar is fresh when no source of the agent build changed after it was written.
-agent_is_fresh() {
-  [[ -f "$AGENT_JAR" ]] || return 1
-  local newer
-  newer="$(find "$ROOT/pom.xml" "$ROOT/bpf" "$ROOT/agent" "$ROOT/agent-bootstrap" \
-    -path '*/target' -prune -o -type f -newer "$AGENT_JAR" -print -quit 2>/dev/null)"
-  [[ -z "$newer" ]]
-}
-
-build_agent() {
-  if [[ -n "${NETDROP_AGENT_JAR:-}" ]]; then
-    [[ -f "$AGENT_JAR" ]] || die "NETDROP_AGENT_JAR=$AGENT_JAR: no such file"
-    say "using the agent $AGENT_JAR as is"
-    return
-  fi
-  if agent_is_fresh; then
-    say "agent jar is up to date: ${AGENT_JAR#"$ROOT"/}"
-    return
-  fi
-  # clang compiles bpf/netdrop.bpf.c during the build; libbpf-dev provides <bpf/bpf_helpers.h>.
-  ensure_packages clang:clang /usr/include/bpf/bpf_helpers.h:libbpf-dev
-  say "building the agent (mvn -q -DskipTests package at the root)"
-  (cd "$ROOT" && mvn_quiet -DskipTests package)
-  if [[ ! -f "$AGENT_JAR" ]]; then
-    die "the agent build succeeded but did not produce ${AGENT_JAR#"$ROOT"/} (jars there: $(
-      cd "$(dirname "$AGENT_JAR")" 2>/dev/null && ls -- *.jar 2>/dev/null | tr '\n' ' ' || echo none))"
+  if [[ ! -d /sys/kernel/tracing/events ]]; then
+    mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
   fi
 }
 
-# Waits until the Spring app answers on the port it wrote to $1; prints the port.
-await_http() {
-  local port_file="$1" log="$2" port=""
-  for _ in $(seq 1 900); do
-    if ! kill -0 "$APP_PID" 2>/dev/null; then
-      tail -n 40 "$log" >&2 || true
-      die "the app exited before answering (log: $log)"
+mvn_quiet() {
+  (cd "$ROOT" && mvn -B -q -ntp "$@" 2>&1 | sed -e 's/\x1b\[[0-9;]*m//g' -e '/^$/d')
+}
+
+build() {
+  say "building the agent and examples/$MODE-demo (mvn package, tests skipped)"
+  mvn_quiet -DskipTests package -pl "examples/$MODE-demo" -am
+  ZIPKIN_JAR="$WORK/zipkin-server-$ZIPKIN_VERSION-exec.jar"
+  if [[ ! -f "$ZIPKIN_JAR" ]]; then
+    say "fetching the Zipkin server $ZIPKIN_VERSION (from Maven Central, once)"
+    mvn_quiet org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
+      -Dartifact="io.zipkin:zipkin-server:$ZIPKIN_VERSION:jar:exec" -DoutputDirectory="$WORK"
+  fi
+}
+
+start_zipkin() {
+  if curl -fsS -o /dev/null "http://127.0.0.1:$ZIPKIN_PORT/health" 2>/dev/null; then
+    die "something already answers on 127.0.0.1:$ZIPKIN_PORT; stop it or set ZIPKIN_PORT"
+  fi
+  say "starting the Zipkin server on http://127.0.0.1:$ZIPKIN_PORT (in memory)"
+  "$JAVA" -Xmx512m -jar "$ZIPKIN_JAR" \
+    --armeria.ports[0].ip=127.0.0.1 --armeria.ports[0].port="$ZIPKIN_PORT" \
+    --armeria.ports[0].protocols[0]=http >"$WORK/zipkin.log" 2>&1 &
+  ZIPKIN_PID=$!
+}
+
+await_zipkin() {
+  for _ in $(seq 1 1200); do
+    curl -fsS -o /dev/null "http://127.0.0.1:$ZIPKIN_PORT/health" 2>/dev/null && return 0
+    kill -0 "$ZIPKIN_PID" 2>/dev/null || { tail -n 20 "$WORK/zipkin.log" >&2; die "Zipkin exited (log: $WORK/zipkin.log)"; }
+    sleep 0.1
+  done
+  die "Zipkin did not answer within 2 minutes (log: $WORK/zipkin.log)"
+}
+
+# The app, with the OpenTelemetry Java agent first and netdrop beside it; traces go to Zipkin.
+start_app() {
+  local jar="$1" otel="$2" log="$3"
+  shift 3
+  say "starting the $MODE demo with -javaagent:opentelemetry-javaagent.jar -javaagent:netdrop-agent.jar"
+  "$JAVA" -javaagent:"$otel" -javaagent:"$ROOT/agent/target/netdrop-agent.jar" \
+    -Dotel.service.name="$MODE-demo" \
+    -Dotel.traces.exporter=zipkin \
+    -Dotel.exporter.zipkin.endpoint="http://127.0.0.1:$ZIPKIN_PORT/api/v2/spans" \
+    -Dotel.bsp.schedule.delay=500 \
+    -Dotel.metrics.exporter=logging-otlp -Dotel.metric.export.interval=5000 \
+    -Dotel.logs.exporter=none \
+    -jar "$jar" "$@" >"$log" 2>&1 &
+  APP_PID=$!
+}
+
+# Waits for the app's port file and netdrop's "watching" line; prints the port.
+await_app() {
+  local port_file="$1" log="$2"
+  for _ in $(seq 1 3000); do
+    kill -0 "$APP_PID" 2>/dev/null || { tail -n 40 "$log" >&2; die "the app exited before it was ready (log: $log)"; }
+    if grep -q '^netdrop: not started' "$log"; then
+      grep '^netdrop: ' "$log" >&2
+      die "netdrop could not start (see docs/troubleshooting.md); the app runs on without it"
     fi
-    if [[ -s "$port_file" ]]; then
-      port="$(tr -dc '0-9' <"$port_file")"
-      if [[ -n "$port" ]] && curl -fsS -o /dev/null "http://127.0.0.1:$port/orders" 2>/dev/null; then
-        echo "$port"
-        return
-      fi
+    if [[ -s "$port_file" ]] && grep -q '^netdrop: watching' "$log"; then
+      tr -dc '0-9' <"$port_file"
+      return 0
     fi
     sleep 0.1
   done
-  die "the app did not answer within 90 s (log: $log)"
+  die "the app was not ready within 5 minutes (log: $log)"
 }
 
-# Shows the agent's lines in log $1 and counts its drops per reason; $2... are the reasons expected.
-show_drops() {
-  local log="$1" drops
+# POSTs each endpoint; prints "endpoint trace-id" lines on stdout and each answer on stderr.
+load() {
+  local base="$1"
   shift
-  echo
-  say "agent output (lines with 'netdrop:' in ${log#"$ROOT"/})"
-  grep 'netdrop:' "$log" || echo "(none)"
-  drops="$(grep -c 'netdrop: drop ' "$log" || true)"
-  echo
-  say "drops per reason ($drops in all)"
-  grep 'netdrop: drop ' "$log" | awk '{ for (i = 1; i < NF; i++) if ($i == "drop") { print $(i + 1); break } }' |
-    sort | uniq -c | sort -rn || true
-  local missing=()
-  for reason in "$@"; do
-    grep -q "netdrop: drop $reason " "$log" || missing+=("$reason")
-  done
-  if ((${#missing[@]})); then
-    say "expected but not reported: ${missing[*]}"
-  fi
-  if ((drops == 0)) && [[ "${DEMO_ALLOW_NO_DROPS:-0}" != 1 ]]; then
-    die "the agent reported no drop (set DEMO_ALLOW_NO_DROPS=1 to accept that)"
-  fi
-}
-
-run_spring() {
-  local dir="$ROOT/examples/spring-demo" port
-  say "building examples/spring-demo"
-  mvn_quiet -f "$dir/pom.xml" package -DskipTests
-  local log="$dir/target/demo.log" port_file="$dir/target/demo.port"
-  rm -f "$port_file"
-  say "starting the order service with -javaagent:${AGENT_JAR#"$ROOT"/}"
-  "$JAVA" -javaagent:"$AGENT_JAR" -jar "$dir/target/spring-demo.jar" \
-    --server.port="${DEMO_PORT:-0}" --orders.port-file="$port_file" >"$log" 2>&1 &
-  APP_PID=$!
-  port="$(await_http "$port_file" "$log")"
-  say "order service answers on http://127.0.0.1:$port"
-  for endpoint in ping-inventory metrics-burst slow-consumer; do
-    for ((i = 1; i <= ROUNDS; i++)); do
-      printf 'POST /orders/%s -> ' "$endpoint"
-      curl -fsS -X POST "http://127.0.0.1:$port/orders/$endpoint"
-      echo
+  local endpoint headers body trace
+  for ((i = 1; i <= ROUNDS; i++)); do
+    for endpoint in "$@"; do
+      headers="$(mktemp)"
+      body="$(curl -fsS -X POST -D "$headers" "$base/$endpoint")" || die "POST $base/$endpoint failed"
+      trace="$(awk -F': ' 'tolower($1) == "x-trace-id" { gsub(/\r/, "", $2); print $2 }' "$headers")"
+      rm -f "$headers"
+      printf '  POST /%s  trace %s\n    %s\n' "$endpoint" "${trace:-?}" "$body" >&2
+      echo "$endpoint ${trace:-}"
     done
   done
-  # Stopping the app first lets the agent flush what it still holds before the log is read.
-  sleep 1
-  stop_app
-  show_drops "$log" NO_SOCKET SOCKET_RCVBUFF TCP_OLD_SEQUENCE
 }
 
-run_netty() {
-  local dir="$ROOT/examples/netty-demo" rc=0
-  say "building examples/netty-demo"
-  mvn_quiet -f "$dir/pom.xml" package -DskipTests
-  local log="$dir/target/demo.log"
-  say "running the Netty scenario (rounds: $ROUNDS) with -javaagent:${AGENT_JAR#"$ROOT"/}"
-  "$JAVA" -javaagent:"$AGENT_JAR" -jar "$dir/target/netty-demo.jar" --rounds "$ROUNDS" >"$log" 2>&1 &
-  APP_PID=$!
-  wait "$APP_PID" || rc=$?
-  APP_PID=""
-  grep 'netty-demo:' "$log" || true
-  ((rc == 0)) || { tail -n 40 "$log" >&2; die "the Netty demo exited with status $rc (log: $log)"; }
-  show_drops "$log" NO_SOCKET SOCKET_RCVBUFF TCP_OLD_SEQUENCE
+# The agent's drop lines (already folded per burst), then a summary per reason and connection.
+show_drops() {
+  local log="$1"
+  echo
+  say "netdrop's console (one line per drop, a burst folded into one line with count=N)"
+  grep -E '^[0-9TZ:.-]+ netdrop: drop ' "$log" | sed -E 's/^[0-9-]+T([0-9:.]+)Z netdrop: drop /\1 /' || echo "(none)"
+  echo
+  say "drops per reason and connection"
+  grep -E '^[0-9TZ:.-]+ netdrop: drop ' "$log" | awk '
+    {
+      reason = $4; n = 1; conn = ""
+      for (i = 5; i <= NF; i++) {
+        if ($i ~ /^conn=/) conn = substr($i, 6) " " $(i + 1)
+        if ($i ~ /^count=/) n = substr($i, 7) + 0
+      }
+      if (conn == "") { for (i = 5; i <= NF; i++) if ($i == ">") { conn = "listener " $(i + 1); break } }
+      key = sprintf("%-16s %s", reason, conn); sum[key] += n
+    }
+    END { for (k in sum) printf "  %6d  %s\n", sum[k], k }' | sort -k2,2 -k1,1nr
+}
+
+trace_has_drops() {
+  curl -fsS "http://127.0.0.1:$ZIPKIN_PORT/api/v2/trace/$1" 2>/dev/null | grep -q 'linux.skb.drop'
+}
+
+screenshot() {
+  local url="$1" out="$2" profile
+  profile="$(mktemp -d)"
+  say "screenshot of the trace page (headless Chromium) -> ${out#"$ROOT"/}"
+  # The Zipkin UI builds the page in JavaScript: give it virtual time to load the trace.
+  timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+    --disable-component-update --disable-sync --no-first-run --hide-scrollbars \
+    --user-data-dir="$profile" --window-size=1600,1000 --virtual-time-budget=15000 \
+    --screenshot="$out" "$url" >"$WORK/chromium.log" 2>&1 || say "chromium failed (log: $WORK/chromium.log)"
+  rm -rf "$profile"
+}
+
+run() {
+  local dir="$ROOT/examples/$MODE-demo" log="$WORK/$MODE-app.log" port_file="$WORK/$MODE.port"
+  local otel="$dir/target/otel/opentelemetry-javaagent.jar" jar endpoints base port
+  mkdir -p "$WORK"
+  build
+  start_zipkin
+  rm -f "$port_file"
+  case "$MODE" in
+    spring)
+      jar="$dir/target/spring-demo.jar"
+      endpoints=(orders/inventory orders/reports orders/metrics orders/payments orders/pricing)
+      start_app "$jar" "$otel" "$log" --server.port=0 --orders.port-file="$port_file" ;;
+    netty)
+      jar="$dir/target/netty-demo.jar"
+      endpoints=(inventory reports metrics payments pricing)
+      start_app "$jar" "$otel" "$log" --port 0 --port-file "$port_file" ;;
+  esac
+  await_zipkin
+  port="$(await_app "$port_file" "$log")"
+  base="http://127.0.0.1:$port"
+  say "the $MODE demo answers on $base; calling each endpoint (the load step)"
+  local calls
+  calls="$(load "$base" "${endpoints[@]}")"
+  sleep 3 # the last bursts fold, the listener's drop counter is read, the spans are exported
+  show_drops "$log"
+
+  # The trace to show: the UDP burst's (a span event and a child span with the folded burst).
+  local trace ui
+  trace="$(awk '$1 ~ /metrics$/ && $2 != "" { print $2 }' <<<"$calls" | tail -n 1)"
+  [[ -n "$trace" ]] || die "the app returned no trace id (is the OpenTelemetry agent running? log: $log)"
+  for _ in $(seq 1 150); do trace_has_drops "$trace" && break; sleep 0.2; done
+  trace_has_drops "$trace" || die "Zipkin has no drop on trace $trace (log: $log)"
+  ui="http://127.0.0.1:$ZIPKIN_PORT/zipkin/traces/$trace"
+  screenshot "$ui" "${DEMO_SCREENSHOT:-$WORK/$MODE-trace.png}"
+  echo
+  say "every request's trace:"
+  while read -r endpoint id; do
+    [[ -n "$id" ]] && printf '  %-18s http://127.0.0.1:%s/zipkin/traces/%s\n' "$endpoint" "$ZIPKIN_PORT" "$id"
+  done <<<"$calls"
+  echo
+  echo "trace with its drop events: $ui"
+  if [[ "${DEMO_KEEP_UP:-$([[ -t 0 && -t 1 ]] && echo 1 || echo 0)}" == 1 ]]; then
+    say "the trace UI stays up at http://127.0.0.1:$ZIPKIN_PORT/zipkin/ : Ctrl-C stops it and the app"
+    wait "$ZIPKIN_PID" || true
+  fi
 }
 
 case "$MODE" in
@@ -193,8 +259,8 @@ case "$MODE" in
   -h | --help | help) usage ;;
   *) printf 'demo.sh: unknown mode %s\n' "$MODE" >&2; usage ;;
 esac
-[[ "$ROUNDS" =~ ^[1-9][0-9]{0,2}$ ]] || die "DEMO_ROUNDS must be a number from 1 to 999, got '$ROUNDS'"
+[[ "$ROUNDS" =~ ^[1-9][0-9]?$ ]] || die "DEMO_ROUNDS must be a number from 1 to 99, got '$ROUNDS'"
+[[ "$ZIPKIN_PORT" =~ ^[0-9]+$ ]] || die "ZIPKIN_PORT must be a port number, got '$ZIPKIN_PORT'"
 
-check_prerequisites
-build_agent
-"run_$MODE"
+prerequisites
+run

@@ -1,2 +1,2 @@
-/** A Netty app that runs a fixed scenario of kernel packet drops on its own loopback sockets. */
+/** A Netty 4.2 HTTP service on epoll whose endpoints cause kernel packet drops on its own loopback sockets. */
 package io.netdrop.examples.netty;

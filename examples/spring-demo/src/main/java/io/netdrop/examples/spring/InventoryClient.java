@@ -1,12 +1,9 @@
 package io.netdrop.examples.spring;
 
-import java.io.IOException;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.stereotype.Component;
+import org.springframework.web.client.ResourceAccessException;
+import org.springframework.web.client.RestClient;
 
 /**
  * Calls an "inventory service" on a loopback port where nothing listens. Each refused connect is
@@ -16,46 +13,33 @@ import org.springframework.stereotype.Component;
 public final class InventoryClient {
 
   private final OrdersProperties.Inventory settings;
-  private final HttpClient http;
+  private final RestClient http;
 
   public InventoryClient(OrdersProperties properties) {
     this.settings = properties.inventory();
-    this.http = HttpClient.newBuilder().connectTimeout(settings.connectTimeout()).build();
+    // HttpURLConnection: it connects on the calling thread, inside the request's trace.
+    SimpleClientHttpRequestFactory factory = new SimpleClientHttpRequestFactory();
+    factory.setConnectTimeout(2_000);
+    this.http = RestClient.builder().requestFactory(factory).build();
   }
 
-  /** Makes the configured number of requests and reports how each one ended. */
-  public Result ping() throws InterruptedException {
-    URI target = URI.create("http://127.0.0.1:" + settings.port() + "/inventory/health");
+  /** Makes the configured number of requests and reports how they ended. */
+  public Result call() {
+    String target = "http://127.0.0.1:" + settings.port() + "/inventory/reserve";
     int refused = 0;
     int answered = 0;
-    int failed = 0;
-    long start = System.nanoTime();
     for (int i = 0; i < settings.attempts(); i++) {
-      HttpRequest request = HttpRequest.newBuilder(target).timeout(settings.connectTimeout()).build();
       try {
-        http.send(request, HttpResponse.BodyHandlers.discarding());
+        http.get().uri(target).retrieve().toBodilessEntity();
         answered++;
-      } catch (ConnectException e) {
+      } catch (ResourceAccessException e) {
         refused++;
-      } catch (IOException e) {
-        failed++;
       }
     }
-    long micros = (System.nanoTime() - start) / 1_000;
-    return new Result(
-        "NO_SOCKET", target.toString(), settings.attempts(), refused, answered, failed, micros);
+    return new Result("NO_SOCKET", target, settings.attempts(), refused, answered);
   }
 
-  /**
-   * What {@link #ping()} did. {@code refused} counts requests whose connect was refused; the JDK
-   * client retries a refused connect once by itself, so expect up to two drops per refusal.
-   */
+  /** What {@link #call()} did: each refused request is one dropped SYN. */
   public record Result(
-      String expectedDropReason,
-      String target,
-      int attempts,
-      int refused,
-      int answered,
-      int failed,
-      long elapsedMicros) {}
+      String expectedDropReason, String target, int attempts, int refused, int answered) {}
 }

@@ -9,7 +9,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Sends a burst of "metrics" datagrams from inside the app to its own {@link MetricsReceiver},
- * faster than the (unread, tiny) receive buffer can hold them.
+ * faster than the receiver's tiny buffer can hold them: the kernel drops the rest with reason
+ * {@code SOCKET_RCVBUFF}.
  */
 @Component
 public final class MetricsBurst {
@@ -23,31 +24,29 @@ public final class MetricsBurst {
   }
 
   /**
-   * Sends the configured burst, then drains the receiver and reports how many datagrams made it.
-   * Bursts are serialized so concurrent calls do not blur each other's counts.
+   * Drains the receiver (so this request is the one that last read it), sends the burst, drains
+   * again and reports how many datagrams made it. Serialized so calls do not blur each other.
    */
   public synchronized Result send() throws IOException {
+    receiver.drain();
     int port = receiver.address().getPort();
-    OptionalLong dropsBefore = UdpDropCounter.dropsOf(port);
+    OptionalLong before = UdpDropCounter.dropsOf(port);
     ByteBuffer payload = ByteBuffer.allocate(settings.datagramSize());
     try (DatagramChannel sender = DatagramChannel.open(StandardProtocolFamily.INET)) {
       for (int i = 0; i < settings.datagrams(); i++) {
-        // Loopback delivers inside send(): by the time it returns the datagram is queued or dropped.
+        // Loopback delivers inside send(): when it returns the datagram is queued or dropped.
         sender.send(payload.clear(), receiver.address());
       }
     }
     int delivered = receiver.drain();
-    OptionalLong dropsAfter = UdpDropCounter.dropsOf(port);
+    OptionalLong after = UdpDropCounter.dropsOf(port);
     Long kernelDrops =
-        dropsBefore.isPresent() && dropsAfter.isPresent()
-            ? dropsAfter.getAsLong() - dropsBefore.getAsLong()
-            : null;
+        before.isPresent() && after.isPresent() ? after.getAsLong() - before.getAsLong() : null;
     return new Result(
         "SOCKET_RCVBUFF",
         receiver.address().toString(),
         receiver.receiveBufferBytes(),
         settings.datagrams(),
-        settings.datagramSize(),
         delivered,
         settings.datagrams() - delivered,
         kernelDrops);
@@ -62,7 +61,6 @@ public final class MetricsBurst {
       String receiver,
       int receiveBufferBytes,
       int sent,
-      int datagramBytes,
       int delivered,
       int dropped,
       Long kernelCountedDrops) {}

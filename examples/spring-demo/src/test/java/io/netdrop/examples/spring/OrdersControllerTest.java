@@ -1,30 +1,39 @@
 package io.netdrop.examples.spring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.web.client.RestClient;
 
-/** Runs every scenario once over real HTTP and real loopback sockets, with small amounts. */
+/**
+ * Runs every scenario once over real HTTP and real loopback sockets, with small amounts and
+ * without the firewall rule (no BPF, no nftables: the agent's ITs and SpringDemoIT do those).
+ */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {
       "orders.inventory.attempts=2",
+      "orders.reports.connects=4",
+      "orders.reports.hold=100ms",
       "orders.metrics.datagrams=50",
-      "orders.slow-consumer.bytes=1048576",
-      "orders.slow-consumer.hold=300ms"
+      "orders.payments.nft=false",
+      "orders.payments.connect-timeout=200ms",
     })
 class OrdersControllerTest {
 
-  @Autowired private TestRestTemplate http;
+  @LocalServerPort private int port;
+
+  private <T> T post(String path, Class<T> type) {
+    return RestClient.create("http://127.0.0.1:" + port).post().uri(path).retrieve().body(type);
+  }
 
   @Test
-  void pingInventoryIsRefusedEveryTime() {
-    InventoryClient.Result result =
-        http.postForObject("/orders/ping-inventory", null, InventoryClient.Result.class);
+  void inventoryIsRefusedEveryTime() {
+    InventoryClient.Result result = post("/orders/inventory", InventoryClient.Result.class);
 
     assertEquals(2, result.attempts());
     assertEquals(2, result.refused());
@@ -32,9 +41,16 @@ class OrdersControllerTest {
   }
 
   @Test
+  void reportsServiceAcceptsNoMoreThanItsQueueHolds() {
+    ReportsClient.Result result = post("/orders/reports", ReportsClient.Result.class);
+
+    assertEquals(4, result.connects());
+    assertTrue(result.established() < 4, result.toString());
+  }
+
+  @Test
   void metricsBurstOverflowsTheReceiverAndTheKernelCountsTheSameDrops() {
-    MetricsBurst.Result result =
-        http.postForObject("/orders/metrics-burst", null, MetricsBurst.Result.class);
+    MetricsBurst.Result result = post("/orders/metrics", MetricsBurst.Result.class);
 
     assertEquals(50, result.sent());
     assertTrue(result.dropped() > 0, "a burst of 50 must overflow the smallest buffer");
@@ -43,22 +59,17 @@ class OrdersControllerTest {
   }
 
   @Test
-  void metricsBurstStartsFromAnEmptyBufferEachTime() {
-    MetricsBurst.Result first =
-        http.postForObject("/orders/metrics-burst", null, MetricsBurst.Result.class);
-    MetricsBurst.Result second =
-        http.postForObject("/orders/metrics-burst", null, MetricsBurst.Result.class);
+  void paymentsWithoutTheRuleSaysSo() {
+    PaymentsClient.Result result = post("/orders/payments", PaymentsClient.Result.class);
 
-    assertEquals(first.delivered(), second.delivered());
+    assertFalse(result.firewallRule());
+    assertTrue(result.firewallProblem().contains("orders.payments.nft=false"), result.toString());
   }
 
   @Test
-  void slowConsumerStallsTheSenderLongBeforeItsBytesAreWritten() {
-    SlowConsumer.Result result =
-        http.postForObject("/orders/slow-consumer", null, SlowConsumer.Result.class);
+  void pricingGivesUpBeforeTheServiceAnswers() {
+    PricingClient.Result result = post("/orders/pricing", PricingClient.Result.class);
 
-    assertTrue(result.stalledAfterMillis() >= 0, "writes never stalled");
-    assertTrue(result.bytesWritten() < result.bytesOffered(), "all bytes fit: no zero window");
-    assertEquals(300, result.heldMillis());
+    assertTrue(result.outcome().startsWith("gave up after 100ms"), result.toString());
   }
 }

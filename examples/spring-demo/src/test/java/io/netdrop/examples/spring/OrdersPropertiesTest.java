@@ -11,9 +11,7 @@ class OrdersPropertiesTest {
   @Test
   void rejectsPortOutsideTcpRangeNamingTheSetting() {
     IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> new OrdersProperties.Inventory(70_000, 1, Duration.ofSeconds(1)));
+        assertThrows(IllegalArgumentException.class, () -> new OrdersProperties.Inventory(70_000, 1));
     assertTrue(e.getMessage().contains("orders.inventory.port"), e.getMessage());
   }
 
@@ -29,7 +27,16 @@ class OrdersPropertiesTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> new OrdersProperties.SlowConsumer(1024, Duration.ofHours(1)));
-    assertTrue(e.getMessage().contains("orders.slow-consumer.hold"), e.getMessage());
+            () -> new OrdersProperties.Reports(8, Duration.ofHours(1)));
+    assertTrue(e.getMessage().contains("orders.reports.hold"), e.getMessage());
+  }
+
+  @Test
+  void rejectsAReadTimeoutThatOutlastsThePricingServicesDelay() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new OrdersProperties.Pricing(Duration.ofMillis(100), Duration.ofMillis(300)));
+    assertTrue(e.getMessage().contains("orders.pricing.read-timeout"), e.getMessage());
   }
 }

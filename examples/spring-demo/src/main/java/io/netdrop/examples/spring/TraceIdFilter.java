@@ -1,0 +1,33 @@
+package io.netdrop.examples.spring;
+
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Tells the caller which trace its request is: the {@code X-Trace-Id} response header holds the
+ * trace id of the request's span (from the OpenTelemetry Java agent; absent without it).
+ */
+@Component
+public final class TraceIdFilter extends OncePerRequestFilter {
+
+  /** The response header. */
+  public static final String HEADER = "X-Trace-Id";
+
+  @Override
+  protected void doFilterInternal(
+      HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws ServletException, IOException {
+    SpanContext span = Span.current().getSpanContext();
+    if (span.isValid()) {
+      response.setHeader(HEADER, span.getTraceId());
+    }
+    chain.doFilter(request, response);
+  }
+}
