@@ -389,6 +389,8 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
       ConnectionRecord r = recordFor(fd);
       if (r != null) {
         describe(fd, r);
+        // A listener opened inside a request: its overflows belong to that request's span.
+        noteSpan(r);
       }
     });
   }

@@ -102,11 +102,12 @@ public final class DropDescriber {
 
   /**
    * A listen-queue overflow as a drop: {@code o.newDrops()} SYNs refused by a full accept queue,
-   * seen at {@code now} / {@code nowNanos} (the kernel gives no time per SYN). No span: a refused
-   * SYN belongs to no request of this JVM yet.
+   * seen at {@code now} / {@code nowNanos} (the kernel gives no time per SYN). Its span is the one
+   * that last used the listener (bound it, say, inside a request), if any.
    */
   public Drop overflow(Overflow o, Instant now, long nowNanos) {
     ConnectionRecord r = registry.find(o.inode());
+    SpanUses.Use use = spanUse(r, nowNanos);
     byte[] a = o.localAddress();
     int family = o.family();
     if (family == InetText.AF_INET6 && InetText.isV4Mapped(a)) {
@@ -131,8 +132,8 @@ public final class DropDescriber {
         r == null ? null : r.creator(),
         o.inode(),
         0,
-        null,
-        0,
+        use == null ? null : use.span(),
+        use == null ? 0 : use.lastNanos(),
         OverflowFormatter.format(o, now));
   }
 

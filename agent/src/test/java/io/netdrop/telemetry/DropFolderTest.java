@@ -129,6 +129,24 @@ class DropFolderTest {
   }
 
   @Test
+  void listenOverflowBelongsToTheSpanThatBoundTheListener() {
+    ConnectionRecord r = TestRecords.add(registry, 9, Role.LISTENER, loopback(8080, 0), null, "main", 1);
+    Object request = new Object();
+    TestRecords.spanUse(r, request, T0);
+    byte[] lo = new byte[16];
+    lo[0] = 127;
+    lo[3] = 1;
+    Drop d =
+        TestDrops.describer(registry)
+            .overflow(new io.netdrop.sockets.diag.Overflow(9, 2, lo, 8080, 12, 12), TestDrops.EPOCH, T0 + 500 * MS);
+    assertSame(request, d.span());
+    assertEquals(12, d.count());
+    assertEquals("LISTEN_OVERFLOW", d.reason());
+    assertEquals("listener", d.role());
+    assertEquals(8080, d.localPort());
+  }
+
+  @Test
   void zeroWindowReportsEveryDrop() {
     DropFolder each = new DropFolder(TestDrops.describer(registry), List.of(out::add), 0, errors::add);
     for (int i = 0; i < 5; i++) {

@@ -8,6 +8,8 @@ import io.netdrop.telemetry.DropDescriber;
 import io.netdrop.telemetry.DropFolder;
 import io.netdrop.telemetry.DropLines;
 import io.netdrop.telemetry.DropSink;
+import io.netdrop.telemetry.ExporterConnections;
+import io.netdrop.telemetry.otel.EmbeddedSdk;
 import io.netdrop.telemetry.KernelDropCounts;
 import io.netdrop.telemetry.jfr.JfrDrops;
 import io.netdrop.telemetry.otel.OtelTelemetry;
@@ -192,7 +194,8 @@ final class NetdropRuntime implements AutoCloseable {
       if (config.logDrops()) {
         sinks.add(new DropLines(log));
       }
-      sinks.add(telemetry.drops());
+      // Not exported: drops on the exporters' own connections (a down endpoint would feed itself).
+      sinks.add(new ExporterConnections(telemetry.drops(), EmbeddedSdk::standardSetting));
       if (config.jfr()) {
         sinks.add(new JfrDrops(config.redact()));
       }
