@@ -32,7 +32,7 @@ public final class OtelTelemetry implements AutoCloseable {
   private final OpenTelemetrySdk embedded;
   private final String description;
   private final SwitchingDrops drops;
-  private final SwitchingCurrentSpan spans = new SwitchingCurrentSpan(new OtelCurrentSpan());
+  private final SwitchingCurrentSpan spans;
   private final DropMetrics metrics;
   private final ApplicationApi.Settings application;
   private final Consumer<String> log;
@@ -46,6 +46,9 @@ public final class OtelTelemetry implements AutoCloseable {
     this.embedded = embedded;
     this.description = description;
     this.drops = new SwitchingDrops(drops);
+    // Only the OpenTelemetry Java agent makes spans current in netdrop's own API copy; otherwise
+    // the hooks read nothing until the application's own API is found (watchApplication).
+    this.spans = new SwitchingCurrentSpan(embedded == null && otelJavaAgentPresent() ? new OtelCurrentSpan() : () -> null);
     this.metrics = metrics;
     this.log = log;
     this.application =
