@@ -2,23 +2,35 @@ package io.netdrop.telemetry.otel;
 
 import io.netdrop.sockets.CurrentSpan;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 
 /**
  * The current span of netdrop's own OpenTelemetry API copy: the application's span under the
  * OpenTelemetry Java agent (which bridges every API copy to its own context) or in netdrop's
- * embedded SDK. Allocates nothing when no span is current.
+ * embedded SDK. Allocates nothing when no context is current.
  */
 public final class OtelCurrentSpan implements CurrentSpan {
   @Override
   public Object get() {
-    Span span = Span.current();
-    return span.getSpanContext().isValid() ? span : null;
+    Context context = Context.current();
+    // Nothing current: an identity check. Under the agent's bridge a span lookup walks its list
+    // of bridged keys (an iterator per call) even when there is no span.
+    if (context == Context.root()) {
+      return null;
+    }
+    Span span = Span.fromContext(context);
+    // The API and the bridge return Span.getInvalid() for no valid span. Asking a bridged span
+    // for its context instead builds a new SpanContext and TraceState on every call.
+    return span == Span.getInvalid() ? null : span;
   }
 
-  /** Under the agent's bridge each read may wrap the same span anew: compare span contexts. */
+  /**
+   * Under the agent's bridge each read wraps the same span anew; the wrappers are equal when they
+   * wrap the same span. (Span contexts are not compared: a bridged span builds its context anew on
+   * each call, and two span objects of one context are at worst noted twice.)
+   */
   @Override
   public boolean same(Object a, Object b) {
-    return a == b
-        || (a instanceof Span x && b instanceof Span y && x.getSpanContext().equals(y.getSpanContext()));
+    return a == b || a.equals(b);
   }
 }
