@@ -2,11 +2,14 @@ package io.netdrop.examples.netty;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -29,16 +32,37 @@ final class LateAnswer {
     this.service = service;
   }
 
-  /** The pricing service's handler: answers each request after {@link #REPLY_DELAY_MILLIS}. */
+  /**
+   * The pricing service's handler: answers each request after {@link #REPLY_DELAY_MILLIS}, then
+   * closes. Its channels must allow half-closure ({@link ChannelOption#ALLOW_HALF_CLOSURE}, set
+   * here on registration): the caller's close reaches this side as EOF, and by default Netty then
+   * closes the channel at once, so the late answer would never be sent. Turning auto-read off is
+   * not enough on epoll: {@code EPOLLRDHUP} stays armed and Netty reads the EOF anyway.
+   */
+  @ChannelHandler.Sharable
   static final class SlowService extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRegistered(ChannelHandlerContext ctx) {
+      ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+      ctx.fireChannelRegistered();
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       ReferenceCountUtil.release(msg);
-      // Read no further: the caller's close (EOF) would make Netty close this side before the answer.
-      ctx.channel().config().setAutoRead(false);
+      ctx.channel().config().setAutoRead(false); // one request per connection
       ctx.executor().schedule(
-          () -> ctx.writeAndFlush(Unpooled.copiedBuffer("price=42.00\n".repeat(8), StandardCharsets.US_ASCII)),
+          () -> ctx.writeAndFlush(Unpooled.copiedBuffer("price=42.00\n".repeat(8), StandardCharsets.US_ASCII))
+              // let the answer leave before the close, as the Spring demo's service does
+              .addListener(f -> ctx.executor().schedule(() -> ctx.close(), 50, TimeUnit.MILLISECONDS)),
           REPLY_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (!(evt instanceof ChannelInputShutdownEvent)) { // the caller has gone: answer anyway
+        ctx.fireUserEventTriggered(evt);
+      }
     }
 
     @Override
