@@ -14,8 +14,14 @@
 #   bench/socket-overhead.sh [extra JMH options, e.g. -p or -prof]     (root: the agent loads BPF)
 #   ROUNDS=3 STARTS=10 JMH_OPTS='-f 1 -wi 3 -w 1s -i 8 -r 2s' bench/socket-overhead.sh
 #   ONLY=open-close STARTS=0 bench/socket-overhead.sh     (SocketOpenCloseBenchmark alone)
+#   ONLY=used bench/socket-overhead.sh     (UsedHookBenchmark alone)
 #   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 bench/socket-overhead.sh     (another JDK)
+#   BASELINE=3d81f6b bench/socket-overhead.sh     (the agent at that commit instead of no agent)
 # (defaults: ROUNDS=2, STARTS=5, JMH_OPTS='-f 1 -wi 2 -w 1s -i 3 -r 2s')
+#
+# With BASELINE=<commit> the comparison is agent against agent: "before" runs the agent built at
+# that commit (bench/agent-at.sh), "now" the working tree's, alternating as above; the summary adds
+# each variant's median over the rounds' forks with its range.
 #
 # About 6 minutes on 2 cores with the defaults. Raw JMH output and JSON go to
 # bench/results/socket-overhead-<time>-*.{txt,json}; the tables are printed at the end and kept in
@@ -35,12 +41,22 @@ starts=${STARTS:-5}
 agent_jar="$PWD/agent/target/netdrop-agent.jar"
 jar=bench/jmh/target/benchmarks.jar
 benchmarks='io\.netdrop\.bench\.(SocketOpenCloseBenchmark|LoopbackEchoBenchmark|UsedHookBenchmark)\.'
-if [ "${ONLY:-}" = open-close ]; then
-  benchmarks='io\.netdrop\.bench\.SocketOpenCloseBenchmark\.'
+case "${ONLY:-}" in
+  "") ;;
+  open-close) benchmarks='io\.netdrop\.bench\.SocketOpenCloseBenchmark\.' ;;
+  used) benchmarks='io\.netdrop\.bench\.UsedHookBenchmark\.' ;;
+  *) echo "socket-overhead.sh: ONLY=$ONLY is neither open-close nor used" >&2; exit 1 ;;
+esac
+# Variants: no agent and the agent, or (BASELINE) the agent at that commit and the agent now.
+variants=(without with)
+baseline_jar=
+if [ -n "${BASELINE:-}" ]; then
+  variants=(before now)
+  baseline_jar=$(bench/agent-at.sh "$BASELINE")
 fi
 # One fork per benchmark and run by default; the rounds supply the fork-to-fork variation.
 read -r -a jmh_opts <<<"${JMH_OPTS:--f 1 -wi 2 -w 1s -i 3 -r 2s}"
-jmh_opts+=(-foe true)
+jmh_opts+=(-foe true -prof io.netdrop.bench.CpuTimeProfiler)
 
 echo "socket-overhead.sh: installing netdrop-agent into the local Maven repository"
 mvn -q -o -B -Dstyle.color=never -DskipTests install
@@ -58,10 +74,15 @@ summary=$prefix-summary.txt
   echo "# jdk: $("$java" -version 2>&1 | head -2 | tail -1)"
   echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# command: $java -jar $jar ${jmh_opts[*]} $* '$benchmarks'"
-  echo "#   with:    -jvmArgsAppend '-javaagent:$agent_jar -Dnetdrop.bench.agent=on'"
-  echo "#   without: -jvmArgsAppend '-Dnetdrop.bench.agent=off'"
+  if [ -n "$baseline_jar" ]; then
+    echo "#   now:     -jvmArgsAppend '-javaagent:$agent_jar -Dnetdrop.bench.agent=on'"
+    echo "#   before:  -jvmArgsAppend '-javaagent:$baseline_jar -Dnetdrop.bench.agent=on' (agent at $BASELINE)"
+  else
+    echo "#   with:    -jvmArgsAppend '-javaagent:$agent_jar -Dnetdrop.bench.agent=on'"
+    echo "#   without: -jvmArgsAppend '-Dnetdrop.bench.agent=off'"
+  fi
   echo "#   (1cpu): the same under taskset -c 1, LoopbackEchoBenchmark only"
-  echo "# rounds: $rounds (without then with, alternating)"
+  echo "# rounds: $rounds (${variants[0]} then ${variants[1]}, alternating)"
 } >"$summary"
 
 # run_jmh VARIANT ROUND NAME LAUNCHER BENCHMARKS [extra JMH options]: one JMH run, raw output in
@@ -70,10 +91,8 @@ run_jmh() {
   local variant=$1 round=$2 name=$3 launcher=$4 pattern=$5
   shift 5
   local base=$prefix-$variant-$name-$round
-  local jvm_args="-Dnetdrop.bench.agent=off"
-  if [ "$variant" = with ]; then
-    jvm_args="-javaagent:$agent_jar -Dnetdrop.bench.agent=on"
-  fi
+  local jvm_args
+  jvm_args=$(jvm_args_of "$variant")
   echo "socket-overhead.sh: round $round/$rounds, $variant agent, $name, output in $base.txt"
   # shellcheck disable=SC2086 # the launcher is a command prefix or nothing
   $launcher "$java" -jar "$jar" "${jmh_opts[@]}" -jvmArgsAppend "$jvm_args" -rf json -rff "$base.json" \
@@ -87,7 +106,7 @@ run_jmh() {
   local watching forks
   watching=$(grep -c "netdrop: watching" "$base.txt" || true)
   forks=$(grep -c "^# Fork: " "$base.txt" || true)
-  if [ "$variant" = with ] && { [ "$forks" -eq 0 ] || [ "$watching" -ne "$forks" ]; }; then
+  if [ "$variant" != without ] && { [ "$forks" -eq 0 ] || [ "$watching" -ne "$forks" ]; }; then
     echo "socket-overhead.sh: 'netdrop: watching' printed $watching times in $base.txt," \
       "expected once per fork ($forks)" >&2
     grep "netdrop:" "$base.txt" | grep -v "netdrop: drop" | head >&2 || true
@@ -102,14 +121,31 @@ run_jmh() {
   jq -r --arg v "$variant" --arg l "$label" '.[] | (.benchmark + $l) as $b
       | .primaryMetric.scoreUnit as $u
       | .primaryMetric.rawData[][] | [$v, $b, $u, tostring] | @tsv' "$base.json" >>"$prefix-scores.tsv"
+  # Per fork: the score of each iteration, and the benchmark thread's CPU time per op (":cpu").
+  jq -r --arg v "$variant" --arg l "$label" --arg r "$round" '.[] | (.benchmark + $l) as $b
+      | (.primaryMetric.scoreUnit as $u | .primaryMetric.rawData | to_entries[]
+          | ($r + "." + (.key | tostring)) as $f | .value[] | [$v, $b, $u, $f, tostring]),
+        (.secondaryMetrics["cpu.time.norm"] // empty | .scoreUnit as $u | .rawData | to_entries[]
+          | ($r + "." + (.key | tostring)) as $f | [$v, $b + " :cpu", $u, $f, (.value | add / length | tostring)])
+      | @tsv' "$base.json" >>"$prefix-forks.tsv"
+}
+
+# jvm_args_of VARIANT: the JVM options of a variant's forks.
+jvm_args_of() {
+  case $1 in
+    without) echo "-Dnetdrop.bench.agent=off" ;;
+    with | now) echo "-javaagent:$agent_jar -Dnetdrop.bench.agent=on" ;;
+    before) echo "-javaagent:$baseline_jar -Dnetdrop.bench.agent=on" ;;
+  esac
 }
 
 echo_benchmarks='io\.netdrop\.bench\.LoopbackEchoBenchmark\.'
 : >"$prefix-scores.tsv"
+: >"$prefix-forks.tsv"
 for round in $(seq "$rounds"); do
-  for variant in without with; do
+  for variant in "${variants[@]}"; do
     run_jmh "$variant" "$round" all "" "$benchmarks" "$@"
-    if [ "${ONLY:-}" != open-close ]; then
+    if [ -z "${ONLY:-}" ]; then
       run_jmh "$variant" "$round" 1cpu "taskset -c 1" "$echo_benchmarks" "$@"
     fi
   done
@@ -122,9 +158,8 @@ start_err=$prefix-startup-stderr.txt
 : >"$start_log"
 : >"$start_err"
 for i in $(seq "$starts"); do
-  for variant in without with; do
-    args=(-Dnetdrop.bench.agent=off)
-    [ "$variant" = with ] && args=("-javaagent:$agent_jar" -Dnetdrop.bench.agent=on)
+  for variant in "${variants[@]}"; do
+    read -r -a args <<<"$(jvm_args_of "$variant")"
     t0=$(date +%s%N)
     out=$("$java" "${args[@]}" -cp "$jar" io.netdrop.bench.StartupProbe 2>>"$start_err")
     t1=$(date +%s%N)
@@ -140,11 +175,15 @@ done
 
 {
   echo
-  echo "## JMH: mean ± 99.9% CI over all measured iterations of all rounds; cost = time per op with/without"
-  "$java" -cp "$jar" io.netdrop.bench.OverheadSummary <"$prefix-scores.tsv"
+  echo "## JMH: mean ± 99.9% CI over all measured iterations of all rounds; cost = time per op ${variants[1]}/${variants[0]}"
+  "$java" -cp "$jar" io.netdrop.bench.OverheadSummary "${variants[@]}" <"$prefix-scores.tsv"
+  echo
+  echo "## JMH: median of the forks' scores [min-max] (forks), and ${variants[1]}/${variants[0]} of the medians;"
+  echo "## ':cpu': the benchmark thread's CPU time per op (CpuTimeProfiler; for echo, the client thread only)"
+  "$java" -cp "$jar" io.netdrop.bench.ForkSummary "${variants[@]}" <"$prefix-forks.tsv"
   echo
   echo "## Drops the kernel reported on the benchmark JVM's own sockets (agent totals per fork)"
-  for f in "$prefix"-with-all-*.txt; do
+  for f in "$prefix"-"${variants[1]}"-all-*.txt; do
     awk -v run="$(basename "$f" .txt)" '
       /^# Benchmark: / { bench = $3; sub(/.*\./, "", bench) }
       /netdrop: totals/ { sub(/.*(; | )matched=/, "matched="); print "  " run " " bench ": " $0 }' "$f"

@@ -15,7 +15,8 @@ import org.openjdk.jmh.util.ListStatistics;
 /**
  * The with/without-agent table of bench/socket-overhead.sh. Reads lines {@code
  * variant<TAB>benchmark<TAB>unit<TAB>score} on stdin, one per measurement iteration of any fork
- * and round (variant is {@code without} or {@code with}), and prints per benchmark: each
+ * and round (variant is {@code without} or {@code with}, or the two names given as arguments,
+ * e.g. {@code before now}), and prints per benchmark: each
  * variant's mean ± its 99.9% confidence half-width over all iterations (as JMH computes it), the
  * ratio with/without, the cost factor (how many times longer an op takes with the agent; above 1
  * is slower) with its error propagated from both half-widths, and Welch's t-test p-value for "the
@@ -27,6 +28,8 @@ public final class OverheadSummary {
   private OverheadSummary() {}
 
   public static void main(String[] args) throws IOException {
+    String first = args.length == 2 ? args[0] : "without";
+    String second = args.length == 2 ? args[1] : "with";
     Map<String, Bench> benches = new TreeMap<>();
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     for (String line; (line = in.readLine()) != null; ) {
@@ -38,15 +41,17 @@ public final class OverheadSummary {
         throw new IllegalArgumentException("expected variant, benchmark, unit, score: " + line);
       }
       Bench b = benches.computeIfAbsent(f[1], name -> new Bench(f[2]));
-      switch (f[0]) {
-        case "without" -> b.without.add(Double.parseDouble(f[3]));
-        case "with" -> b.with.add(Double.parseDouble(f[3]));
-        default -> throw new IllegalArgumentException("unknown variant '" + f[0] + "': " + line);
+      if (f[0].equals(first)) {
+        b.without.add(Double.parseDouble(f[3]));
+      } else if (f[0].equals(second)) {
+        b.with.add(Double.parseDouble(f[3]));
+      } else {
+        throw new IllegalArgumentException("unknown variant '" + f[0] + "': " + line);
       }
     }
     System.out.printf(
         Locale.ROOT, "%-52s %-6s %24s %24s %8s %16s %8s%n",
-        "Benchmark", "Unit", "without (99.9% CI)", "with (99.9% CI)", "with/w/o", "cost", "p");
+        "Benchmark", "Unit", first + " (99.9% CI)", second + " (99.9% CI)", "ratio", "cost", "p");
     benches.forEach((name, b) -> System.out.println(b.row(name)));
   }
 
