@@ -127,16 +127,18 @@ public final class DropFolder implements DropListener {
   }
 
   private static Drop burst(Fold f) {
-    Drop d = f.first.burst(f.count, f.firstNanos, f.lastNanos, null);
-    return d.burst(d.count(), d.firstNanos(), d.lastNanos(), burstLine(f.first.line(), d));
+    Drop first = f.first;
+    String line =
+        DropFormatter.time(first.firstTime().plusNanos(f.firstNanos - first.firstNanos()))
+            + lineAfterTime(first.line()) + " count=" + f.count + " over "
+            + TimeUnit.NANOSECONDS.toMillis(f.lastNanos - f.firstNanos) + "ms";
+    return first.burst(f.count, f.firstNanos, f.lastNanos, line);
   }
 
-  /** The first drop's line with the burst's time, ending {@code count=N over Tms}. */
-  static String burstLine(String firstLine, Drop burst) {
+  /** The first drop's line from {@code " netdrop: "} on: the burst's line gets its own time. */
+  private static String lineAfterTime(String firstLine) {
     int at = firstLine.indexOf(" netdrop: ");
-    String rest = at < 0 ? " " + firstLine : firstLine.substring(at);
-    long millis = TimeUnit.NANOSECONDS.toMillis(burst.lastNanos() - burst.firstNanos());
-    return DropFormatter.time(burst.firstTime()) + rest + " count=" + burst.count() + " over " + millis + "ms";
+    return at < 0 ? " " + firstLine : firstLine.substring(at);
   }
 
   private void emit(Drop d) {
