@@ -339,7 +339,9 @@ static __always_inline void hint_port(__u16 port)
 }
 
 /* Whether the current thread belongs to this JVM (pid namespace aware: the JVM may run in a
- * container); its thread id in that namespace goes to *tid. */
+ * container); its thread id in that namespace goes to *tid. Where the cgroup programs sit on the
+ * root cgroup every process of the host comes through here on its socket calls: once the JVM's
+ * global tgid is known, the others leave after one compare (docs/performance.md, "The host's share"). */
 static __always_inline bool own_thread(__u32 *tid)
 {
 	__u32 zero = 0;
@@ -347,10 +349,22 @@ static __always_inline bool own_thread(__u32 *tid)
 	struct bpf_pidns_info ns = {};
 	if (!cfg || !cfg->tgid)
 		return false;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	if (cfg->host_tgid && cfg->host_tgid != tgid)
+		return false;
 	if (bpf_get_ns_current_pid_tgid(cfg->pidns_dev, cfg->pidns_ino, &ns, sizeof(ns)) || ns.tgid != cfg->tgid)
 		return false;
+	cfg->host_tgid = tgid; /* a process keeps its tgid: every writer writes the same value */
 	*tid = ns.pid;
 	return true;
+}
+
+/* True for a thread of any process but this JVM, once its global tgid is known: a cheap first exit. */
+static __always_inline bool other_process(void)
+{
+	__u32 zero = 0;
+	struct nd_config *cfg = bpf_map_lookup_elem(&config, &zero);
+	return cfg && cfg->host_tgid && cfg->host_tgid != (__u32)(bpf_get_current_pid_tgid() >> 32);
 }
 
 /* The network header and, when it directly follows, the transport ports: one read covers both. */
@@ -835,6 +849,8 @@ int nd_sock_create(struct bpf_sock *ctx)
  */
 static __always_inline int register_bound_port(struct bpf_sock *ctx, const int family)
 {
+	if (other_process())
+		return 1;
 	__u16 port = ctx->src_port;
 	__u8 protocol = ctx->protocol;
 	if (!port || (protocol != IPPROTO_TCP && protocol != IPPROTO_UDP))
@@ -886,7 +902,7 @@ int nd_post_bind6(struct bpf_sock *ctx)
 SEC("sockops")
 int nd_sock_ops(struct bpf_sock_ops *ctx)
 {
-	if (ctx->op != BPF_SOCK_OPS_TCP_CONNECT_CB)
+	if (ctx->op != BPF_SOCK_OPS_TCP_CONNECT_CB || other_process())
 		return 1;
 	struct bpf_sock *bsk = ctx->sk;
 	if (!bsk)

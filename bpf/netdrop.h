@@ -86,7 +86,10 @@ struct nd_config {
 	 * its peer's FIN has that empty skb purged with this reason on every such close: counted in
 	 * ND_STAT_EMPTY_PURGES only, neither per socket nor as an event, as no data was lost. */
 	__u32 empty_purge_reason;
-	__u32 _pad;
+	/* This JVM's pid outside every pid namespace (bpf_get_current_pid_tgid), 0 until the programs
+	 * learn it from the first call of one of its threads: from then on any other process leaves
+	 * the cgroup programs after one compare instead of a pid-namespace lookup. */
+	__u32 host_tgid;
 };
 
 /* Slots of `creating`: a thread uses slot (tid % ND_CREATING_SLOTS); a power of two. */

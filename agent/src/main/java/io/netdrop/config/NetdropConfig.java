@@ -61,6 +61,12 @@ public final class NetdropConfig {
           "attach",
           "auto",
           "How to attach to skb:kfree_skb: auto, tp_btf (needs kernel BTF) or tracepoint (needs tracefs).");
+  /** Default: {@code auto}. */
+  public static final Setting CGROUP_HOOKS =
+      new Setting(
+          "cgroup-hooks",
+          "auto",
+          "Whether sockets are registered by cgroup programs inside the kernel's socket(), bind(), connect and getpeername() (needs CAP_NET_ADMIN and cgroup v2): auto attaches them to the JVM's cgroup unless that is the host's root cgroup, where they would run for every process of the host; on attaches them there too; off never (sockets are then registered from Java, right after each call).");
   /** Default: {@code /sys/kernel/btf/vmlinux}. */
   public static final Setting BTF_PATH =
       new Setting(
@@ -128,6 +134,7 @@ public final class NetdropConfig {
           RING_BUFFER_BYTES,
           WAKEUP_BYTES,
           ATTACH,
+          CGROUP_HOOKS,
           BTF_PATH,
           CREATORS_PER_SECOND,
           TRACES,
@@ -162,6 +169,7 @@ public final class NetdropConfig {
   private final int ringBufferBytes;
   private final int wakeupBytes;
   private final AttachMode attach;
+  private final CgroupHooks cgroupHooks;
   private final boolean debug;
   private final int creatorsPerSecond;
   private final java.nio.file.Path btfPath;
@@ -189,6 +197,7 @@ public final class NetdropConfig {
     this.ringBufferBytes = ringBufferSize();
     this.wakeupBytes = wakeupSize(ringBufferBytes);
     this.attach = attachMode();
+    this.cgroupHooks = CgroupHooks.valueOf(oneOf(CGROUP_HOOKS, "auto", "on", "off").toUpperCase(Locale.ROOT));
     this.btfPath = path(BTF_PATH);
     this.creatorsPerSecond =
         (int) wholeNumber(CREATORS_PER_SECOND, 0, 1_000_000, "sockets per second");
@@ -358,6 +367,11 @@ public final class NetdropConfig {
   /** How to attach to {@code skb:kfree_skb}. */
   public AttachMode attach() {
     return attach;
+  }
+
+  /** Where the cgroup programs that register sockets may be attached. */
+  public CgroupHooks cgroupHooks() {
+    return cgroupHooks;
   }
 
   /** Where the kernel BTF is read from. */

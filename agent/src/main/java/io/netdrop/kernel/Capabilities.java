@@ -85,6 +85,15 @@ public final class Capabilities {
   }
 
   /**
+   * True if this process may load and attach cgroup socket programs ({@code cgroup/sock_create},
+   * {@code sockops}, ...): the kernel asks for {@code CAP_NET_ADMIN} (or {@code CAP_SYS_ADMIN}) on
+   * top of {@code CAP_BPF}.
+   */
+  public boolean canAttachCgroupPrograms() {
+    return has(CAP_NET_ADMIN) || has(CAP_SYS_ADMIN);
+  }
+
+  /**
    * What must be granted for {@link #canLoadTracing()}, for an error message: e.g.
    * {@code "CAP_PERFMON (or CAP_SYS_ADMIN)"}; empty if nothing is missing.
    */

@@ -27,6 +27,16 @@ public final class CgroupV2 {
   }
 
   /**
+   * Whether {@code directory} is the root cgroup of its hierarchy, which holds every process that no
+   * one moved elsewhere (on a host without systemd, a JVM started from a shell). The kernel gives
+   * every cgroup but the root a {@code cgroup.events} file; the root of a container's cgroup
+   * namespace is a child cgroup of the host and has one.
+   */
+  public static boolean isHierarchyRoot(Path directory) {
+    return Files.isDirectory(directory) && !Files.exists(directory.resolve("cgroup.events"));
+  }
+
+  /**
    * The directory for the given contents of {@code /proc/self/cgroup} and {@code
    * /proc/self/mountinfo}: the first cgroup2 mount whose root is the cgroup path or one of its
    * ancestors, joined with the rest of the path.

@@ -48,18 +48,26 @@ public final class DoctorCommand {
     }
   }
 
-  /** Whether sockets can be registered inside socket(2) here; a warning only: the agent can do it. */
+  /**
+   * Whether sockets are registered inside the kernel's socket calls here, and if not, why and what
+   * that costs; a warning only where something is missing: the agent registers them from Java.
+   */
   private static HostCheck socketHooks(HostChecks checks, NetdropConfig config) {
     DropProgram.Settings settings = DropProgram.Settings.of(config);
+    HookPlacement placement = HookPlacement.of(config);
     try (DropProgram program =
         DropProgram.load(checks.btf(), settings, ProcSockets.pidNamespace())) {
       SocketMaps maps =
           new SocketMaps(
               program.map("sockets"), program.map("ports"), program.map("tuples"), program.map("port_hint"));
-      SocketHooks.Outcome o = SocketHooks.setUp(program, maps, ProcSockets.netnsInode());
-      return o.slots() != null
-          ? HostCheck.ok("socket registration", o.description())
-          : HostCheck.warn("socket registration", o.description());
+      SocketHooks.Outcome o = SocketHooks.setUp(program, maps, ProcSockets.netnsInode(), placement);
+      if (o.slots() != null) {
+        return HostCheck.ok("socket registration", o.description());
+      }
+      String detail = o.description() + "; " + SocketHooks.WITHOUT_HOOKS;
+      return placement.chosen()
+          ? HostCheck.ok("socket registration", detail)
+          : HostCheck.warn("socket registration", detail);
     } catch (RuntimeException e) {
       return HostCheck.warn("socket registration", "not tried: " + e.getMessage());
     }

@@ -148,7 +148,7 @@ final class NetdropRuntime implements AutoCloseable {
               .creatorsPerSecond(config.creatorsPerSecond())
               .build();
       events.attach(maps, netns);
-      SocketHooks.Outcome hooks = SocketHooks.setUp(program, maps, netns);
+      SocketHooks.Outcome hooks = SocketHooks.setUp(program, maps, netns, HookPlacement.of(config));
       if (hooks.slots() != null) {
         events.useCreationSlots(hooks.slots());
       }

@@ -8,37 +8,49 @@ import io.netdrop.sockets.CreationSlots;
 import io.netdrop.sockets.SocketMaps;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Sets up socket registration inside the kernel's own socket calls (docs/design.md, "Registering a
- * socket inside socket()") where this host allows it: a cgroup v2 hierarchy, cgroup socket
- * programs, and a round trip proved with test sockets. Otherwise the agent registers each socket
- * itself, and says why in its start-up line.
+ * socket inside socket()") where {@link HookPlacement} puts the cgroup programs and the kernel
+ * accepts them, proved with a round trip of test sockets. Otherwise the agent registers each socket
+ * from Java, and says why in its start-up line.
  */
 final class SocketHooks {
   /**
-   * What was set up: {@code slots} is null when sockets are registered by the agent; {@code
+   * What was set up: {@code slots} is null when sockets are registered from Java; {@code
    * description} is the phrase for the start-up line (and the doctor).
    */
   record Outcome(CreationSlots slots, String description) {}
 
   private SocketHooks() {}
 
-  static Outcome setUp(DropProgram program, SocketMaps maps, long netns) {
-    Optional<Path> cgroup = CgroupV2.ownDirectory();
-    if (cgroup.isEmpty()) {
-      return new Outcome(null, "sockets registered by the agent: no cgroup v2 hierarchy");
+  /** Words of the start-up line for sockets that the kernel does not register. */
+  static final String FROM_JAVA = "sockets registered from Java: ";
+  /**
+   * What registering from Java costs and changes, for the doctor (docs/performance.md, "The host's
+   * share"): the system calls the kernel hooks save, and the connect tracker that stays.
+   */
+  static final String WITHOUT_HOOKS =
+      "each socket open, bind and accept costs its thread 2 to 5 system calls more, a bound port is"
+          + " registered right after bind() returns, and connects are learned by a program that runs"
+          + " for every packet the host sends";
+  /** What the fallback keeps in the kernel: the connect tracker on every sent packet. */
+  static final String PER_PACKET = ", connects learned per packet";
+
+  static Outcome setUp(DropProgram program, SocketMaps maps, long netns, HookPlacement placement) {
+    if (placement.cgroup() == null) {
+      return new Outcome(null, FROM_JAVA + placement.reason() + PER_PACKET);
     }
+    Path cgroup = placement.cgroup();
     List<BpfLink> links = List.of();
     CreationSlots slots;
     try {
-      links = program.attachSocketHooks(cgroup.get());
+      links = program.attachSocketHooks(cgroup);
       slots = CreationSlots.map(program.map("creating"));
       slots.verify(maps, netns);
     } catch (RuntimeException e) {
       links.forEach(BpfLink::close);
-      return new Outcome(null, "sockets registered by the agent: " + firstLine(e));
+      return new Outcome(null, FROM_JAVA + firstLine(e) + PER_PACKET);
     }
     String how = "sockets registered in the kernel at creation";
     try {
@@ -52,13 +64,17 @@ final class SocketHooks {
     }
     List<BpfLink> acceptLinks = List.of();
     try {
-      acceptLinks = program.attachAcceptHooks(cgroup.get());
+      acceptLinks = program.attachAcceptHooks(cgroup);
       slots.verifyAccepting(maps, netns);
       how += ", accepts registered in getpeername()";
     } catch (RuntimeException e) {
       // The agent registers accepted sockets itself (fstat, getsockname/getpeername, map writes).
       acceptLinks.forEach(BpfLink::close);
       how += ", accepts registered by the agent: " + firstLine(e);
+    }
+    if (CgroupV2.isHierarchyRoot(cgroup)) {
+      how += ", by cgroup programs on the host's root cgroup that every process of the host runs"
+          + " (netdrop.cgroup-hooks=on)";
     }
     return new Outcome(slots, how);
   }
