@@ -28,7 +28,8 @@
 #   CONFIGS='none root-hooks' MODES='socket connect' CHURN_SECONDS=0 STATS=0 bench/host-share.sh
 # (defaults: REPEATS=5 OPS=100000 ROUNDS=3 CHURN_SECONDS=8 STATS=1
 #  MODES='socket bind connect getpeername udp')
-# Output: the tables on stdout, raw rows in bench/results/host-share-<time>.tsv.
+# Output: the tables on stdout, raw rows in bench/results/host-share-<time>.tsv
+# (TABLE_ONLY=bench/results/host-share-<time>.tsv bench/host-share.sh prints the tables of a run again).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,6 +49,9 @@ if ((${#need[@]})); then
   rm -f /usr/sbin/policy-rc.d
 fi
 
+if [ -n "${TABLE_ONLY:-}" ]; then
+  tsv=$TABLE_ONLY
+else
 repeats=${REPEATS:-5}
 ops=${OPS:-100000}
 rounds=${ROUNDS:-3}
@@ -161,8 +165,14 @@ foreign_programs() {
   python3 - "$cg2" "${jvm_pid:-0}" <<'PY'
 import json, subprocess, sys
 cg, pid = sys.argv[1], int(sys.argv[2])
-attached = json.loads(subprocess.run(["bpftool", "-j", "cgroup", "show", cg], capture_output=True, text=True).stdout or "[]")
-progs = {p["id"]: p for p in json.loads(subprocess.run(["bpftool", "-j", "prog", "show"], capture_output=True, text=True).stdout or "[]")}
+def bpftool(*args):  # the first JSON document bpftool prints, [] for none
+    out = subprocess.run(["bpftool", "-j", *args], capture_output=True, text=True).stdout.strip()
+    try:
+        return json.JSONDecoder().raw_decode(out)[0] if out else []
+    except ValueError:
+        return []
+attached = bpftool("cgroup", "show", cg)
+progs = {p["id"]: p for p in bpftool("prog", "show")}
 mine = lambda i: any(o.get("pid") == pid for o in progs.get(i, {}).get("pids", []))
 print(sum(1 for a in attached if not mine(a["id"])))
 PY
@@ -252,6 +262,12 @@ PY
   sysctl -q -w kernel.bpf_stats_enabled="$stats_before"
 fi
 
+fi # TABLE_ONLY
+if [ -n "${TABLE_ONLY:-}" ]; then
+  configs=($(awk -F'\t' 'NR > 1 && $1 != "stats" && !seen[$2]++ {print $2}' "$tsv"))
+  modes=($(awk -F'\t' 'NR > 1 && $1 != "stats" && $3 !~ /^(churn|foreign)/ && !seen[$3]++ {print $3}' "$tsv"))
+  [[ " ${configs[*]} " == *" none "* ]] && configs=(none $(printf '%s\n' "${configs[@]}" | grep -vx none))
+fi
 python3 - "$tsv" "${configs[*]}" "${modes[*]}" <<'PY'
 import statistics, sys
 from collections import defaultdict
@@ -263,7 +279,10 @@ for rep, config, measure, value in rows:
     if rep == "stats":
         stats.append((config, measure, value))
     else:
-        val[(config, measure)][int(rep)] = float(value)
+        try:
+            val[(config, measure)][int(rep)] = float(value)
+        except ValueError:
+            pass  # a measurement that printed nothing
 
 def cell(xs, fmt="{:,.0f}"):
     if not xs:

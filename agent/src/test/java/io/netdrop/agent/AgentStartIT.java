@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.netdrop.kernel.CgroupV2;
 import io.netdrop.testing.ForkedJvm;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -237,22 +238,49 @@ class AgentStartIT {
 
   @Test
   void doctorLoadsAndAttachesTheProgramOnThisHost() {
+    // This machine and CI run everything in the host's root cgroup: by default the doctor says the
+    // cgroup programs stay out of it, and why.
+    assertTrue(
+        CgroupV2.ownDirectory().map(CgroupV2::isHierarchyRoot).orElse(false),
+        "this test expects to run in the root cgroup");
     try (ForkedJvm jvm =
         ForkedJvm.builder().withoutAgent().executableJar(ForkedJvm.defaultAgentJar(), "doctor").start()) {
       assertEquals(0, jvm.waitFor(TIMEOUT), jvm.describe());
       List<String> out = jvm.stdout();
       assertTrue(out.stream().noneMatch(l -> l.startsWith("FAIL")), jvm.describe());
       assertTrue(out.stream().anyMatch(l -> l.startsWith("ok    load and attach")), jvm.describe());
-      // This machine kind has cgroup v2 and cgroup socket programs: the cheap registration path.
       assertTrue(
           out.stream()
+              .anyMatch(
+                  l -> l.startsWith(
+                      "ok    socket registration   sockets registered from Java: the JVM is in the"
+                          + " host's root cgroup, where kernel hooks would run for every process of"
+                          + " the host; set netdrop.cgroup-hooks=on to use them, connects learned per"
+                          + " packet; each socket open, bind and accept costs its thread")),
+          jvm.describe());
+      assertEquals("netdrop can run here", out.get(out.size() - 1), jvm.describe());
+    }
+  }
+
+  @Test
+  void doctorAttachesTheCgroupProgramsWhenAskedTo() {
+    try (ForkedJvm jvm =
+        ForkedJvm.builder()
+            .withoutAgent()
+            .systemProperty("netdrop.cgroup-hooks", "on")
+            .executableJar(ForkedJvm.defaultAgentJar(), "doctor")
+            .start()) {
+      assertEquals(0, jvm.waitFor(TIMEOUT), jvm.describe());
+      // This machine kind has cgroup v2 and cgroup socket programs: the cheap registration path.
+      assertTrue(
+          jvm.stdout().stream()
               .anyMatch(
                   l -> l.startsWith("ok    socket registration")
                       && l.contains("sockets registered in the kernel at creation")
                       && l.contains("connects learned in tcp_connect()")
-                      && l.contains("accepts registered in getpeername()")),
+                      && l.contains("accepts registered in getpeername()")
+                      && l.contains("every process of the host runs (netdrop.cgroup-hooks=on)")),
           jvm.describe());
-      assertEquals("netdrop can run here", out.get(out.size() - 1), jvm.describe());
     }
   }
 

@@ -41,6 +41,7 @@ class NetdropConfigTest {
         () -> assertEquals(262144, c.ringBufferBytes()),
         () -> assertEquals(4096, c.wakeupBytes()),
         () -> assertEquals(AttachMode.AUTO, c.attach()),
+        () -> assertEquals(CgroupHooks.AUTO, c.cgroupHooks()),
         () -> assertFalse(c.debug()),
         () -> assertEquals("warn", c.logLevel()),
         () -> assertEquals(List.of(), c.problems()));
@@ -48,6 +49,21 @@ class NetdropConfigTest {
       assertEquals(NetdropConfig.Source.DEFAULT, c.source(s), s.name());
       assertEquals(s.defaultValue(), c.rawValue(s), s.name());
     }
+  }
+
+  @Test
+  void readsWhereTheCgroupProgramsMayGoInAnyCase() {
+    assertEquals(CgroupHooks.ON, load("cgroup-hooks=ON", Map.of(), Map.of()).cgroupHooks());
+    assertEquals(CgroupHooks.OFF, load(null, Map.of("netdrop.cgroup-hooks", "off"), Map.of()).cgroupHooks());
+    assertEquals(CgroupHooks.ON, load(null, Map.of(), Map.of("NETDROP_CGROUP_HOOKS", "on")).cgroupHooks());
+  }
+
+  @Test
+  void takesAutoForAnUnknownCgroupHooksValue() {
+    assertEquals(
+        "netdrop.cgroup-hooks: 'yes' is not one of auto, on, off (from the agent arguments); using the default auto",
+        problem("cgroup-hooks=yes"));
+    assertEquals(CgroupHooks.AUTO, load("cgroup-hooks=yes", Map.of(), Map.of()).cgroupHooks());
   }
 
   @Test

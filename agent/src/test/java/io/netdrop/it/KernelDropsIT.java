@@ -59,7 +59,10 @@ class KernelDropsIT {
   static void startApp() {
     app =
         ForkedJvm.builder()
-            .agentArgs("scan-interval-ms=100,debug=true")
+            // This machine and CI run everything in the root cgroup, where the default (auto) leaves
+            // the cgroup programs out: the kernel registration path is asked for here, the default
+            // is proved by CgroupPlacementIT.
+            .agentArgs("scan-interval-ms=100,debug=true,cgroup-hooks=on")
             .mainClass(DropScenarioApp.class.getName())
             .start();
     app.awaitLine("ready"::equals, TIMEOUT);

@@ -66,4 +66,13 @@ class CgroupV2Test {
     // The agent's kernel-side socket registration needs it; CI runs on this machine kind.
     assertTrue(CgroupV2.ownDirectory().isPresent());
   }
+
+  @Test
+  void aCgroupWithAnEventsFileIsNotTheRootOfItsHierarchy(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws java.io.IOException {
+    assertTrue(CgroupV2.isHierarchyRoot(dir));
+    java.nio.file.Files.writeString(dir.resolve("cgroup.events"), "populated 1\nfrozen 0\n");
+    org.junit.jupiter.api.Assertions.assertFalse(CgroupV2.isHierarchyRoot(dir));
+    org.junit.jupiter.api.Assertions.assertFalse(CgroupV2.isHierarchyRoot(dir.resolve("missing")));
+  }
 }
