@@ -84,6 +84,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap "exit 130" INT TERM
 gcc -O2 -o "$work/socket-loop" bench/socket-loop.c
 cat >"$work/Idle.java" <<'JAVA'
 public class Idle {
@@ -164,17 +165,15 @@ declare -A seen
 foreign_programs() {
   python3 - "$cg2" "${jvm_pid:-0}" <<'PY'
 import json, subprocess, sys
-cg, pid = sys.argv[1], int(sys.argv[2])
-def bpftool(*args):  # the first JSON document bpftool prints, [] for none
-    out = subprocess.run(["bpftool", "-j", *args], capture_output=True, text=True).stdout.strip()
-    try:
-        return json.JSONDecoder().raw_decode(out)[0] if out else []
-    except ValueError:
-        return []
-attached = bpftool("cgroup", "show", cg)
-progs = {p["id"]: p for p in bpftool("prog", "show")}
-mine = lambda i: any(o.get("pid") == pid for o in progs.get(i, {}).get("pids", []))
-print(sum(1 for a in attached if not mine(a["id"])))
+cg, pid = sys.argv[1], sys.argv[2]
+out = subprocess.run(["bpftool", "-j", "cgroup", "show", cg], capture_output=True, text=True).stdout.strip()
+try:
+    attached = json.JSONDecoder().raw_decode(out)[0] if out else []
+except ValueError:
+    attached = []
+mine = set(subprocess.run(["sh", "-c", f"cat /proc/{pid}/fdinfo/* 2>/dev/null | sed -n 's/^prog_id:[[:space:]]*//p'"],
+                          capture_output=True, text=True).stdout.split())
+print(sum(1 for a in attached if str(a["id"]) not in mine))
 PY
 }
 
@@ -229,13 +228,15 @@ done
 # bpf_stats: each program's runs per op and own time per run, for the configurations with an agent.
 if [ "$stats" = 1 ]; then
   sysctl -q -w kernel.bpf_stats_enabled=1
-  prog_stats() { # "name run_cnt run_time_ns" for each program the JVM holds
+  prog_stats() { # "name run_cnt run_time_ns" for each program the JVM holds (its fds' prog_id)
+    local ids
+    ids=$(cat /proc/"$1"/fdinfo/* 2>/dev/null | sed -n 's/^prog_id:[[:space:]]*//p' | sort -u | tr '\n' ' ')
     bpftool -j prog show | python3 -c '
 import json, sys
-pid = int(sys.argv[1])
-for p in json.load(sys.stdin):
-    if any(o.get("pid") == pid for o in p.get("pids", [])) and p.get("name", "").startswith("nd_"):
-        print(p["name"], p.get("run_cnt", 0), p.get("run_time_ns", 0))' "$1"
+ids = set(sys.argv[1].split())
+for p in json.JSONDecoder().raw_decode(sys.stdin.read().strip())[0]:
+    if str(p["id"]) in ids and p.get("name", "").startswith("nd_"):
+        print(p["name"], p.get("run_cnt", 0), p.get("run_time_ns", 0))' "$ids"
   }
   for config in "${configs[@]}"; do
     [ "$config" = none ] && continue
