@@ -4,6 +4,8 @@
 # close() pairs, alternately with no agent running and with an idle JVM running the agent. On a
 # host where the JVM sits in the root cgroup, that is every process of the host.
 #   bench/other-process-cost.sh [pairs per round, default 200000] [rounds per phase, default 5]
+# Since issue #11 the agent leaves the root cgroup alone by default, so the agent runs here with
+# netdrop.cgroup-hooks=on; bench/host-share.sh measures every call and configuration, with repeats.
 # Run as root (the agent loads BPF) from the repository root, after `mvn -DskipTests package`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +35,7 @@ echo "# netdrop other-process-cost, $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git
 echo "# kernel $(uname -r); cgroup of this shell: $(grep '^0::' /proc/self/cgroup || echo none)"
 for phase in without with without with; do
   if [ "$phase" = with ]; then
-    "$java" -javaagent:"$agent_jar" -cp "$work" Idle 2>"$work/agent.log" &
+    "$java" -javaagent:"$agent_jar=cgroup-hooks=on" -cp "$work" Idle 2>"$work/agent.log" &
     jvm_pid=$!
     for _ in $(seq 100); do
       grep -q "netdrop: watching" "$work/agent.log" && break
@@ -43,7 +45,7 @@ for phase in without with without with; do
   fi
   printf '%-8s' "$phase"
   "$work/socket-loop" "$pairs" "$rounds" | tr '\n' ' '
-  echo "ns per socket()+close()"
+  echo "ns per socket()+close() (wall cpu, per round)"
   if [ "$phase" = with ]; then
     kill "$jvm_pid"
     wait "$jvm_pid" 2>/dev/null || true
