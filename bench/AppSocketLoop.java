@@ -1,8 +1,8 @@
 // The application's own socket calls, timed in CPU time, for bench/registration-path.sh: what
 // registering a socket costs the JVM's threads with the kernel hooks and without them.
-//   java AppSocketLoop MODE OPS ROUNDS   (MODE: socket, bind, connect): warms up with OPS ops, waits
-// for a line on stdin (the agent has started), then prints one line per round: the whole process's
-// CPU ns per op.
+//   java AppSocketLoop MODE OPS ROUNDS GO_FILE   (MODE: socket, bind, connect): warms up with OPS
+// ops, waits for GO_FILE to exist (the script creates it once the agent has started), then prints
+// one line per round: the whole process's CPU ns per op.
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -44,7 +44,10 @@ public class AppSocketLoop {
       for (int i = 0; i < ops; i++) {
         op.run();
       }
-      new java.io.BufferedReader(new java.io.InputStreamReader(System.in)).readLine();
+      java.nio.file.Path go = java.nio.file.Path.of(args[3]);
+      while (!java.nio.file.Files.exists(go)) {
+        Thread.sleep(10);
+      }
       for (int r = 0; r < rounds; r++) {
         long c0 = os.getProcessCpuTime();
         for (int i = 0; i < ops; i++) {

@@ -3,7 +3,7 @@
 # cgroup programs, or from Java when they are not attached (netdrop.cgroup-hooks=off, the JVM in the
 # host's root cgroup with the default auto, or no CAP_NET_ADMIN). A JVM runs bench/AppSocketLoop.java
 # (SocketChannel open + close; DatagramChannel open + bind + close; a loopback connect + accept +
-# close) in a child cgroup of its own, so that the host's other processes are out of the picture,
+# close) in a child cgroup of its own (the directory must be readable by user nobody for `nocap`), so that the host's other processes are out of the picture,
 # alternately:
 #   none      no agent
 #   kernel    the agent, default settings: the cgroup programs on the JVM's own cgroup
@@ -32,10 +32,11 @@ own_cg=$cg2/netdrop-registration-path
 work=$(mktemp -d)
 chmod 755 "$work"
 trap 'rmdir "$own_cg" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
 mkdir -p "$own_cg"
 "${JAVA_HOME:+$JAVA_HOME/bin/}javac" -d "$work" bench/AppSocketLoop.java
 
-# run CONFIG MODE: the median CPU ns per op of one JVM run.
+# run CONFIG MODE: the median CPU ns per op of one JVM run, into $work/result.
 run() {
   local config=$1 mode=$2 agent=() launcher=()
   case $config in
@@ -47,11 +48,10 @@ run() {
       launcher=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all,+bpf,+perfmon --ambient-caps=-all,+bpf,+perfmon)
       ;;
   esac
-  rm -f "$work/go" && mkfifo "$work/go" && chmod 666 "$work/go"
-  exec 3<>"$work/go"
+  rm -f "$work/go" "$work/out" "$work/err"
   sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$own_cg" \
-    "${launcher[@]}" "$java" "${agent[@]}" -cp "$work" AppSocketLoop "$mode" "$ops" "$rounds" \
-    <"$work/go" >"$work/out" 2>"$work/err" &
+    "${launcher[@]}" "$java" "${agent[@]}" -cp "$work" AppSocketLoop "$mode" "$ops" "$rounds" "$work/go" \
+    >"$work/out" 2>"$work/err" </dev/null &
   local pid=$!
   if ((${#agent[@]})); then
     for _ in $(seq 300); do
@@ -61,13 +61,12 @@ run() {
     grep -q "netdrop: watching" "$work/err" || { cat "$work/err" >&2; exit 1; }
     if [ -z "${seen[$config]:-}" ]; then
       seen[$config]=1
-      echo "# $config: $(grep 'netdrop: watching' "$work/err" | sed 's/.*(\(.*\))/\1/' | cut -d, -f3-5)" >&2
+      echo "# $config: $(grep -o 'sockets registered[^,]*' "$work/err" | head -1)" >&2
     fi
   fi
-  echo go >&3
+  touch "$work/go"
   wait "$pid"
-  exec 3>&-
-  sort -n "$work/out" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+  sort -n "$work/out" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}' >"$work/result"
 }
 declare -A seen
 
@@ -81,7 +80,8 @@ for ((r = 1; r <= repeats; r++)); do
   for mode in "${modes[@]}"; do
     for ((i = 0; i < n; i++)); do
       config=${configs[$(((i + r - 1) % n))]}
-      echo -e "$r\t$config\t$mode\t$(run "$config" "$mode")" >>"$tsv"
+      run "$config" "$mode"
+      echo -e "$r\t$config\t$mode\t$(cat "$work/result")" >>"$tsv"
     done
   done
   echo "# repeat $r of $repeats done, $(date -u +%H:%M:%S)" >&2
