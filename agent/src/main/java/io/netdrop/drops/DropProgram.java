@@ -170,6 +170,18 @@ public final class DropProgram implements AutoCloseable {
     return attachCgroupPrograms(cgroupDir, List.of("nd_getpeername4", "nd_getpeername6"));
   }
 
+  /**
+   * Attaches {@code nd_sock_ops} alone to the cgroup v2 directory {@code cgroupDir}: connect()
+   * tuples learned inside tcp_connect() where the other cgroup programs are not wanted (the host's
+   * root cgroup). A sockops program decides nothing for the call it observes, unlike {@code
+   * sock_create}, {@code post_bind} and {@code getpeername} programs. On failure it stays detached.
+   *
+   * @throws BpfException if the program does not load or attach here
+   */
+  public List<BpfLink> attachConnectHook(java.nio.file.Path cgroupDir) {
+    return attachCgroupPrograms(cgroupDir, List.of("nd_sock_ops"));
+  }
+
   private List<BpfLink> attachCgroupPrograms(java.nio.file.Path cgroupDir, List<String> names) {
     List<BpfLink> attached = new ArrayList<>();
     try {

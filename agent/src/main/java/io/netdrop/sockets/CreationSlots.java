@@ -303,6 +303,57 @@ public final class CreationSlots {
   }
 
   /**
+   * Proves {@code nd_sock_ops} attached alone (no creation slots): one native loopback connect of
+   * this thread must be learned once, inside connect(). The test socket's entries are removed before
+   * it closes.
+   *
+   * @throws BpfException saying what was seen instead
+   */
+  public static void verifyConnectHookAlone(SocketMaps maps, long netns, LongSupplier learnedAtConnect) {
+    int listener = SocketCalls.nativeTcpSocket();
+    int client = -1;
+    long inode = -1;
+    int localPort = -1;
+    int port = -1;
+    try {
+      port = listenOnLoopback(listener);
+      client = SocketCalls.nativeTcpSocket();
+      long before = learnedAtConnect.getAsLong();
+      if (client < 0 || !SocketCalls.connectLoopbackV4(client, port)) {
+        throw new BpfException("cannot connect the test socket to its listener");
+      }
+      inode = SocketCalls.inode(client);
+      byte[] local = new byte[SocketCalls.SOCKADDR_SIZE];
+      if (SocketCalls.address(client, false, local)) {
+        localPort = SocketCalls.port(local);
+      }
+      long learned = learnedAtConnect.getAsLong() - before;
+      if (learned != 1) {
+        throw new BpfException("the connect hook learned " + learned + " tuples for one connect");
+      }
+    } finally {
+      if (listener >= 0) {
+        SocketCalls.closeNative(listener);
+      }
+      if (inode > 0) {
+        maps.removeSocket(inode);
+        if (localPort > 0) {
+          byte[] loopback = new byte[16];
+          loopback[0] = 127;
+          loopback[3] = 1;
+          maps.removeTupleIfOwned(
+              netns,
+              Endpoints.of(SocketCalls.AF_INET, loopback, localPort, loopback, port)
+                  .toEntry(inode, ProcSockets.IPPROTO_TCP));
+        }
+      }
+      if (client >= 0) {
+        SocketCalls.closeNative(client);
+      }
+    }
+  }
+
+  /**
    * Proves {@link #describeAccepted} here ({@code nd_getpeername4/6}): accepts one native loopback
    * connection and checks that one getpeername() registered the accepted socket's inode and handed
    * back its tuple; on success {@link #describeAccepted} uses the kernel from now on. The test

@@ -238,8 +238,8 @@ class AgentStartIT {
 
   @Test
   void doctorLoadsAndAttachesTheProgramOnThisHost() {
-    // This machine and CI run everything in the host's root cgroup: by default the doctor says the
-    // cgroup programs stay out of it, and why.
+    // This machine and CI run everything in the host's root cgroup: by default the doctor says only
+    // the connect hook goes there, and why.
     assertTrue(
         CgroupV2.ownDirectory().map(CgroupV2::isHierarchyRoot).orElse(false),
         "this test expects to run in the root cgroup");
@@ -255,8 +255,11 @@ class AgentStartIT {
                   l -> l.startsWith(
                       "ok    socket registration   sockets registered from Java: the JVM is in the"
                           + " host's root cgroup, where kernel hooks would run for every process of"
-                          + " the host; set netdrop.cgroup-hooks=on to use them, connects learned per"
-                          + " packet; each socket open, bind and accept costs its thread")),
+                          + " the host; set netdrop.cgroup-hooks=on to use them, connects learned in"
+                          + " tcp_connect() (nd_sock_ops alone on the root cgroup: it decides"
+                          + " nothing); each socket open, bind and accept costs its thread 2 to 5"
+                          + " system calls more and a bound port is registered right after bind()"
+                          + " returns")),
           jvm.describe());
       assertEquals("netdrop can run here", out.get(out.size() - 1), jvm.describe());
     }

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * CAP_PERFMON. Each case checks the words of the start-up line and that the same drops are reported
  * and attributed: on a bound UDP socket, on an accepted connection, and on a connect to a closed
  * port, whose SYN the kernel drops before connect() returns (attributed by the connect() tuple that
- * the kernel learned in time). Needs root, cgroup v2 and Linux 5.17+; nothing is skipped.
+ * the kernel learned in time: by nd_sock_ops, or by the per-packet tracker without it). Needs root, cgroup v2 and Linux 5.17+; nothing is skipped.
  */
 class CgroupPlacementIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -70,13 +70,14 @@ class CgroupPlacementIT {
   }
 
   @Test
-  void keepsTheCgroupProgramsOffTheRootCgroupByDefaultAndStillAttributesEveryDrop() throws Exception {
+  void putsOnlyTheConnectHookOnTheRootCgroupByDefaultAndStillAttributesEveryDrop() throws Exception {
     String watching = start(rootCgroup(), null);
     assertTrue(
         watching.contains(
             "sockets registered from Java: the JVM is in the host's root cgroup, where kernel hooks"
                 + " would run for every process of the host; set netdrop.cgroup-hooks=on to use them,"
-                + " connects learned per packet,"),
+                + " connects learned in tcp_connect() (nd_sock_ops alone on the root cgroup: it"
+                + " decides nothing),"),
         watching);
     assertDropsAttributed();
   }
@@ -127,7 +128,7 @@ class CgroupPlacementIT {
           doctor.stdout().contains(
               "warn  socket registration   sockets registered from Java: no CAP_NET_ADMIN, without"
                   + " which the kernel refuses cgroup programs, connects learned per packet; each"
-                  + " socket open, bind and accept costs its thread 2 to 5 system calls more, a"
+                  + " socket open, bind and accept costs its thread 2 to 5 system calls more and a"
                   + " bound port is registered right after bind() returns, and connects are learned"
                   + " by a program that runs for every packet the host sends"),
           doctor.describe());

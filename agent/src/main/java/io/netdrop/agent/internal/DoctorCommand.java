@@ -64,7 +64,9 @@ public final class DoctorCommand {
       if (o.slots() != null) {
         return HostCheck.ok("socket registration", o.description());
       }
-      String detail = o.description() + "; " + SocketHooks.WITHOUT_HOOKS;
+      String detail =
+          o.description() + "; " + SocketHooks.FROM_JAVA_COSTS
+              + (o.perPacket() ? SocketHooks.PER_PACKET_COSTS : "");
       return placement.chosen()
           ? HostCheck.ok("socket registration", detail)
           : HostCheck.warn("socket registration", detail);

@@ -11,12 +11,16 @@ import java.util.Optional;
  * Where the cgroup programs that register sockets go, or in words why nowhere: decided from the
  * {@code cgroup-hooks} setting, the JVM's cgroup and its privileges, before anything is loaded.
  * In the host's root cgroup the programs would run inside every process's socket calls, so {@code
- * auto} leaves them out there (docs/design.md, "Where the cgroup programs go").
+ * auto} puts only the connect hook there, which decides nothing (docs/design.md, "Where the cgroup
+ * programs go").
  *
  * @param cgroup the cgroup v2 directory to attach to, or null
- * @param reason why not, for the start-up line and the doctor (null when {@code cgroup} is set)
+ * @param connectHookOnly only {@code nd_sock_ops} goes to {@code cgroup}; sockets are registered
+ *     from Java
+ * @param reason why sockets are registered from Java, for the start-up line and the doctor (null
+ *     when every program goes to {@code cgroup})
  */
-record HookPlacement(Path cgroup, String reason) {
+record HookPlacement(Path cgroup, boolean connectHookOnly, String reason) {
   /** The phrase of the start-up line and the doctor for a JVM in the host's root cgroup. */
   static final String ROOT_CGROUP =
       "the JVM is in the host's root cgroup, where kernel hooks would run for every process of the"
@@ -41,25 +45,25 @@ record HookPlacement(Path cgroup, String reason) {
         config.cgroupHooks(), cgroup, cgroup.map(CgroupV2::isHierarchyRoot).orElse(false), netAdmin);
   }
 
-  /** Whether the programs stay out by the setting's choice rather than for want of something. */
+  /** Whether programs stay out by the setting's choice rather than for want of something. */
   boolean chosen() {
-    return cgroup == null && (reason.equals(ROOT_CGROUP) || reason.equals(OFF));
+    return reason != null && (reason.equals(ROOT_CGROUP) || reason.equals(OFF));
   }
 
   static HookPlacement decide(
       CgroupHooks setting, Optional<Path> cgroup, boolean hierarchyRoot, boolean netAdmin) {
     if (setting == CgroupHooks.OFF) {
-      return new HookPlacement(null, OFF);
+      return new HookPlacement(null, false, OFF);
     }
     if (cgroup.isEmpty()) {
-      return new HookPlacement(null, "no cgroup v2 hierarchy");
+      return new HookPlacement(null, false, "no cgroup v2 hierarchy");
     }
     if (!netAdmin) {
-      return new HookPlacement(null, NO_NET_ADMIN);
+      return new HookPlacement(null, false, NO_NET_ADMIN);
     }
     if (hierarchyRoot && setting == CgroupHooks.AUTO) {
-      return new HookPlacement(null, ROOT_CGROUP);
+      return new HookPlacement(cgroup.get(), true, ROOT_CGROUP);
     }
-    return new HookPlacement(cgroup.get(), null);
+    return new HookPlacement(cgroup.get(), false, null);
   }
 }

@@ -20,7 +20,7 @@ final class SocketHooks {
    * What was set up: {@code slots} is null when sockets are registered from Java; {@code
    * description} is the phrase for the start-up line (and the doctor).
    */
-  record Outcome(CreationSlots slots, String description) {}
+  record Outcome(CreationSlots slots, String description, boolean perPacket) {}
 
   private SocketHooks() {}
 
@@ -28,18 +28,26 @@ final class SocketHooks {
   static final String FROM_JAVA = "sockets registered from Java: ";
   /**
    * What registering from Java costs and changes, for the doctor (docs/performance.md, "The host's
-   * share"): the system calls the kernel hooks save, and the connect tracker that stays.
+   * share"): the system calls the kernel hooks save.
    */
-  static final String WITHOUT_HOOKS =
-      "each socket open, bind and accept costs its thread 2 to 5 system calls more, a bound port is"
-          + " registered right after bind() returns, and connects are learned by a program that runs"
-          + " for every packet the host sends";
+  static final String FROM_JAVA_COSTS =
+      "each socket open, bind and accept costs its thread 2 to 5 system calls more and a bound port"
+          + " is registered right after bind() returns";
+  /** For the doctor: what the per-packet connect tracker, when it stays, costs the host. */
+  static final String PER_PACKET_COSTS =
+      ", and connects are learned by a program that runs for every packet the host sends";
   /** What the fallback keeps in the kernel: the connect tracker on every sent packet. */
   static final String PER_PACKET = ", connects learned per packet";
+  /** The connect hook alone on the host's root cgroup. */
+  static final String CONNECT_HOOK_ONLY =
+      ", connects learned in tcp_connect() (nd_sock_ops alone on the root cgroup: it decides nothing)";
 
   static Outcome setUp(DropProgram program, SocketMaps maps, long netns, HookPlacement placement) {
     if (placement.cgroup() == null) {
-      return new Outcome(null, FROM_JAVA + placement.reason() + PER_PACKET);
+      return new Outcome(null, FROM_JAVA + placement.reason() + PER_PACKET, true);
+    }
+    if (placement.connectHookOnly()) {
+      return connectHookOnly(program, maps, netns, placement);
     }
     Path cgroup = placement.cgroup();
     List<BpfLink> links = List.of();
@@ -50,7 +58,7 @@ final class SocketHooks {
       slots.verify(maps, netns);
     } catch (RuntimeException e) {
       links.forEach(BpfLink::close);
-      return new Outcome(null, FROM_JAVA + firstLine(e) + PER_PACKET);
+      return new Outcome(null, FROM_JAVA + firstLine(e) + PER_PACKET, true);
     }
     String how = "sockets registered in the kernel at creation";
     try {
@@ -76,7 +84,23 @@ final class SocketHooks {
       how += ", by cgroup programs on the host's root cgroup that every process of the host runs"
           + " (netdrop.cgroup-hooks=on)";
     }
-    return new Outcome(slots, how);
+    return new Outcome(slots, how, how.contains(PER_PACKET));
+  }
+
+  /** Sockets from Java, connects from nd_sock_ops alone; the per-packet tracker if that fails. */
+  private static Outcome connectHookOnly(
+      DropProgram program, SocketMaps maps, long netns, HookPlacement placement) {
+    List<BpfLink> links = List.of();
+    try {
+      links = program.attachConnectHook(placement.cgroup());
+      CreationSlots.verifyConnectHookAlone(
+          maps, netns, () -> program.map("stats").sumPerCpuLong(DropTotals.TUPLES_AT_CONNECT));
+      program.detachPacketConnectTracker();
+      return new Outcome(null, FROM_JAVA + placement.reason() + CONNECT_HOOK_ONLY, false);
+    } catch (RuntimeException e) {
+      links.forEach(BpfLink::close);
+      return new Outcome(null, FROM_JAVA + placement.reason() + PER_PACKET + ": " + firstLine(e), true);
+    }
   }
 
   /** The first line only: a verifier log would swamp the start-up line. */

@@ -18,13 +18,15 @@ class HookPlacementTest {
   void attachesToTheJvmsOwnCgroupByDefault() {
     HookPlacement p = HookPlacement.decide(CgroupHooks.AUTO, SERVICE, false, true);
     assertEquals(SERVICE.get(), p.cgroup());
+    assertFalse(p.connectHookOnly());
     assertNull(p.reason());
   }
 
   @Test
-  void keepsOffTheHostsRootCgroupByDefaultAndSaysWhyInWords() {
+  void putsOnlyTheConnectHookOnTheHostsRootCgroupByDefaultAndSaysWhyInWords() {
     HookPlacement p = HookPlacement.decide(CgroupHooks.AUTO, ROOT, true, true);
-    assertNull(p.cgroup());
+    assertEquals(ROOT.get(), p.cgroup());
+    assertTrue(p.connectHookOnly());
     assertEquals(
         "the JVM is in the host's root cgroup, where kernel hooks would run for every process of the"
             + " host; set netdrop.cgroup-hooks=on to use them",
@@ -33,8 +35,11 @@ class HookPlacementTest {
   }
 
   @Test
-  void attachesToTheRootCgroupWhenTheOperatorSaysSo() {
-    assertEquals(ROOT.get(), HookPlacement.decide(CgroupHooks.ON, ROOT, true, true).cgroup());
+  void attachesEveryProgramToTheRootCgroupWhenTheOperatorSaysSo() {
+    HookPlacement p = HookPlacement.decide(CgroupHooks.ON, ROOT, true, true);
+    assertEquals(ROOT.get(), p.cgroup());
+    assertFalse(p.connectHookOnly());
+    assertNull(p.reason());
   }
 
   @Test
