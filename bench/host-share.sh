@@ -215,10 +215,16 @@ for ((r = 1; r <= repeats; r++)); do
       # `times`: the subshell's own line, then its children's (wrk): user and system, e.g. 0m1.234s.
       wrk_cpu=$(tail -1 <<<"$out" | awk '{ split($1,u,"m"); split($2,s,"m"); sub("s","",u[2]); sub("s","",s[2]); print (u[1]*60+u[2]+s[1]*60+s[2]) }')
       tick=$(getconf CLK_TCK)
+      if [ -z "$requests" ] || [ "$requests" = 0 ]; then
+        echo "# repeat $r, $config: wrk served no request: $(tr '\n' ' ' <<<"$out")" >&2
+        requests=0
+        echo -e "$r\t$config\tchurn-rps\t0" >>"$tsv"
+      else
       echo -e "$r\t$config\tchurn-rps\t$(awk -v q="$requests" -v d="$churn_seconds" 'BEGIN {printf "%.0f", q/d}')" >>"$tsv"
       echo -e "$r\t$config\tchurn-nginx-us\t$(awk -v t=$((t1 - t0)) -v k="$tick" -v q="$requests" 'BEGIN {printf "%.2f", t/k*1e6/q}')" >>"$tsv"
       echo -e "$r\t$config\tchurn-wrk-us\t$(awk -v c="$wrk_cpu" -v q="$requests" 'BEGIN {printf "%.2f", c*1e6/q}')" >>"$tsv"
       echo -e "$r\t$config\tchurn-errors\t$errors" >>"$tsv"
+      fi
     fi
     stop_config
   done

@@ -9,7 +9,7 @@ import java.util.Locale;
  * host (docs/design.md, "Where the cgroup programs go").
  */
 public enum CgroupHooks {
-  /** On the JVM's cgroup unless that is the host's root cgroup. */
+  /** On the JVM's cgroup; on the host's root cgroup only the connect hook, which refuses nothing. */
   AUTO,
   /** On the JVM's cgroup, the root cgroup included. */
   ON,

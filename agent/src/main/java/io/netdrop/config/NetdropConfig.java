@@ -66,7 +66,7 @@ public final class NetdropConfig {
       new Setting(
           "cgroup-hooks",
           "auto",
-          "Whether sockets are registered by cgroup programs inside the kernel's socket(), bind(), connect and getpeername() (needs CAP_NET_ADMIN and cgroup v2): auto attaches them to the JVM's cgroup unless that is the host's root cgroup, where they would run for every process of the host; on attaches them there too; off never (sockets are then registered from Java, right after each call).");
+          "Whether sockets are registered by cgroup programs inside the kernel's socket(), bind(), connect and getpeername() (needs CAP_NET_ADMIN and cgroup v2): auto attaches them to the JVM's cgroup, except the host's root cgroup, where they would run for every process of the host: there only the connect hook (nd_sock_ops, which can refuse no call) goes, and sockets are registered from Java; on attaches them all, there too; off attaches none (sockets registered from Java right after each call, connects learned from every packet the host sends).");
   /** Default: {@code /sys/kernel/btf/vmlinux}. */
   public static final Setting BTF_PATH =
       new Setting(
