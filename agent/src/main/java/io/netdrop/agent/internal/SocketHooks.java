@@ -18,7 +18,8 @@ import java.util.List;
 final class SocketHooks {
   /**
    * What was set up: {@code slots} is null when sockets are registered from Java; {@code
-   * description} is the phrase for the start-up line (and the doctor).
+   * description} is the phrase for the start-up line (and the doctor); {@code perPacket} says the
+   * per-packet connect tracker stayed attached (no {@code nd_sock_ops}).
    */
   record Outcome(CreationSlots slots, String description, boolean perPacket) {}
 
