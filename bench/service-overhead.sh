@@ -17,20 +17,23 @@
 # (utime+stime of the JVM from /proc/PID/stat over exactly wrk's run, divided by the requests wrk
 # completed); also the CPU of netdrop's own threads (netdrop-*) per request, and the netdrop lines
 # the application printed during the measured window (drops would show there; there must be none).
-# Each JVM runs every mode in turn, each after its own warm-up (WARMUP seconds of the same load).
+# Each JVM runs every mode in turn, each after its own warm-up (WARMUP seconds of the same load:
+# pinned to one CPU, C2 still compiles ~1,000 methods per 5 s at 30 s into the load, -XX:+PrintCompilation).
 #
 #   bench/service-overhead.sh                                      (root: netdrop loads BPF)
 #   PAIRS=3 DURATION=8 WARMUP=8 MODES=close COMPARISONS=netdrop bench/service-overhead.sh
 #   BASELINE=b142de6 COMPARISONS=baseline bench/service-overhead.sh
+#   BPF_STATS=1 bench/service-overhead.sh  (the kernel programs' run time per request, by program,
+#                                           beside the raw output: kernel.bpf_stats_enabled=1)
 #   PROFILE=cpu bench/service-overhead.sh    (async-profiler over each measured window: collapsed
 #                                             stacks beside the results; PROFILE=itimer in a VM
 #                                             without perf events)
-# Settings (defaults): PAIRS=5 DURATION=20 WARMUP=15 MODES='keepalive close'
+# Settings (defaults): PAIRS=5 DURATION=20 WARMUP=40 MODES='keepalive close'
 #   COMPARISONS='netdrop otel' CONNECTIONS=4 (wrk -t1 -c4) APP_CPU=0 WRK_CPU=1 JAVA_OPTS=''
 #   NETDROP_JAR=agent/target/netdrop-agent.jar OTEL_JAR=agent/target/test-libs/opentelemetry-javaagent-*.jar
 # Raw output: bench/results/service-overhead-<time>/; the markdown tables are printed at the end and
-# kept in that directory's summary.md. About (WARMUP+DURATION)*modes+10 s per JVM: 4 JVMs per pair
-# and comparison pair with the defaults (~22 min for PAIRS=5 and two comparisons).
+# kept in that directory's summary.md. About (WARMUP+DURATION+1)*modes+10 s per JVM, two JVMs per pair
+# and comparison: ~45 min for the defaults (PAIRS=5, two comparisons, two modes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,7 +47,7 @@ command -v curl >/dev/null || apt-get install -y -q curl >/dev/null
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 pairs=${PAIRS:-5}
 duration=${DURATION:-20}
-warmup=${WARMUP:-15}
+warmup=${WARMUP:-40}
 read -r -a modes <<<"${MODES:-keepalive close}"
 read -r -a comparisons <<<"${COMPARISONS:-netdrop otel}"
 connections=${CONNECTIONS:-4}
@@ -57,6 +60,7 @@ otel_jar=${OTEL_JAR:-$(ls "$PWD"/agent/target/test-libs/opentelemetry-javaagent-
 profile=${PROFILE:-}
 ap_lib=${ASYNC_PROFILER:-/tmp/ap/linux-x64/libasyncProfiler.so}
 hz=$(getconf CLK_TCK)
+bpf_stats=${BPF_STATS:-0}
 
 for f in "$app_jar" "$netdrop_jar"; do
   [ -f "$f" ] || { echo "service-overhead.sh: $f missing; build first (mvn -B -q -ntp -DskipTests package)" >&2; exit 1; }
@@ -77,6 +81,12 @@ done
 for m in "${modes[@]}"; do
   case "$m" in keepalive | close) ;; *) echo "service-overhead.sh: unknown mode '$m' (keepalive, close)" >&2; exit 1 ;; esac
 done
+if [ "$bpf_stats" = 1 ]; then
+  # The kernel's own per-program statistics (run_time_ns, run_cnt in each program fd's fdinfo);
+  # they add two clock reads per program run, so they are off unless asked for, and put back after.
+  stats_before=$(sysctl -n kernel.bpf_stats_enabled)
+  sysctl -q kernel.bpf_stats_enabled=1
+fi
 if [ -n "$profile" ] && [ ! -f "$ap_lib" ]; then
   # async-profiler from Maven Central only (tools.profiler:async-profiler), unpacked to /tmp/ap.
   echo "service-overhead.sh: fetching async-profiler 4.2 from Maven Central" >&2
@@ -130,12 +140,32 @@ agent_ticks() {
   echo "$total"
 }
 
+# "tid comm ticks" of each thread of PID, to see afterwards which threads took the CPU.
+threads_at_start() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    echo "${t##*/} $(tr ' ' '_' <"$t/comm" 2>/dev/null) $(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "$t/stat" 2>/dev/null)"
+  done
+}
+
 # wrk's latency figure (e.g. 812.00us, 1.20ms, 1.01s) in microseconds.
 to_us() {
   awk -v v="$1" 'BEGIN {
     n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
     f = u == "us" ? 1 : u == "ms" ? 1000 : u == "s" ? 1000000 : u == "m" ? 60000000 : -1
     if (f < 0) { print "NaN"; exit 1 } printf "%.1f", n * f }'
+}
+
+# Each BPF program the JVM holds: "id type name run_time_ns run_cnt", from /proc/PID/fdinfo.
+bpf_progs() {
+  local f id type ns cnt name
+  for f in /proc/"$1"/fdinfo/*; do
+    grep -q '^prog_id:' "$f" 2>/dev/null || continue
+    read -r id type ns cnt < <(awk '/^prog_id:/ { i = $2 } /^prog_type:/ { t = $2 } /^run_time_ns:/ { n = $2 }
+      /^run_cnt:/ { c = $2 } END { print i, t, n + 0, c + 0 }' "$f")
+    name=$(bpftool prog show id "$id" 2>/dev/null | sed -n 's/.* name \([^ ]*\).*/\1/p' | head -1)
+    echo "$id $type ${name:-?} $ns $cnt"
+  done | sort -u -k1,1n
 }
 
 app_pid=
@@ -148,7 +178,11 @@ stop_app() {
   fi
   app_pid=
 }
-trap stop_app EXIT
+cleanup() {
+  stop_app
+  if [ -n "${stats_before:-}" ]; then sysctl -q kernel.bpf_stats_enabled="$stats_before"; fi
+}
+trap cleanup EXIT
 
 # run_jvm COMPARISON VARIANT PAIR: one JVM, every mode measured in it.
 run_jvm() {
@@ -203,16 +237,20 @@ run_jvm() {
     local lines0 cpu0 agent0 cpu1 agent1 lines1
     lines0=$(wc -l <"$base.log")
     if [ -n "$profile" ]; then
-      jcmd "$app_pid" JVMTI.agent_load "$ap_lib" "start,event=$profile,interval=1ms" >/dev/null
+      # jcmd splits an unquoted option at '=': the option goes in double quotes of its own.
+      jcmd "$app_pid" JVMTI.agent_load "$ap_lib" "\"start,event=$profile,interval=1ms,threads\"" >/dev/null
     fi
+    [ "$bpf_stats" = 1 ] && bpf_progs "$app_pid" >"$base-$mode.bpf0"
     cpu0=$(cpu_ticks "$app_pid")
     agent0=$(agent_ticks "$app_pid")
+    threads_at_start "$app_pid" >"$base-$mode.threads0"
     taskset -c "$wrk_cpu" wrk "${wrk_args[@]}" -d"${duration}s" "$url" >"$base-$mode.txt" 2>&1
     cpu1=$(cpu_ticks "$app_pid")
     agent1=$(agent_ticks "$app_pid")
+    threads_at_start "$app_pid" >"$base-$mode.threads1"
+    [ "$bpf_stats" = 1 ] && bpf_progs "$app_pid" >"$base-$mode.bpf1"
     if [ -n "$profile" ]; then
-      jcmd "$app_pid" JVMTI.agent_load "$ap_lib" "stop,file=$base-$mode.collapsed,collapsed" >/dev/null
-      jcmd "$app_pid" JVMTI.agent_load "$ap_lib" "stop,file=$base-$mode.html" >/dev/null 2>&1 || true
+      jcmd "$app_pid" JVMTI.agent_load "$ap_lib" "\"stop,file=$base-$mode.collapsed,collapsed\"" >/dev/null
     fi
     lines1=$(wc -l <"$base.log")
     local requests rps p50 p99 errors new_lines
@@ -221,7 +259,7 @@ run_jvm() {
     p50=$(to_us "$(awk '$1 == "50%" { print $2 }' "$base-$mode.txt")")
     p99=$(to_us "$(awk '$1 == "99%" { print $2 }' "$base-$mode.txt")")
     errors=$(awk '/Non-2xx|Socket errors/ { print }' "$base-$mode.txt" | tr '\n' ' ')
-    new_lines=$(sed -n "$((lines0 + 1)),${lines1}p" "$base.log" | grep -c "^netdrop" || true)
+    new_lines=$(sed -n "$((lines0 + 1)),${lines1}p" "$base.log" | grep -c "netdrop: drop" || true)
     if [ -z "$requests" ] || [ "$requests" -eq 0 ]; then
       echo "service-overhead.sh: wrk served nothing: $base-$mode.txt" >&2
       exit 1
@@ -231,6 +269,17 @@ run_jvm() {
     agent_us=$(awk -v t=$((agent1 - agent0)) -v n="$requests" -v hz="$hz" 'BEGIN { printf "%.3f", t / hz * 1e6 / n }')
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$comparison" "$mode" "$pair" "$variant" \
       "$requests" "$rps" "$p50" "$p99" "$cpu_us" "$agent_us" "$new_lines" "${errors:-}" >>"$runs"
+    # CPU per request by thread name (numbers stripped), and by BPF program, beside the raw output.
+    join <(sort "$base-$mode.threads0") <(sort "$base-$mode.threads1") |
+      awk -v n="$requests" -v hz="$hz" '{ c = $2; gsub(/[0-9]+$/, "N", c); d[c] += $5 - $3 }
+        END { for (c in d) if (d[c] > 0) printf "%8.3f us/req  %s\n", d[c] / hz * 1e6 / n, c }' |
+      sort -rn >"$base-$mode.threads"
+    if [ "$bpf_stats" = 1 ]; then
+      join <(sort "$base-$mode.bpf0") <(sort "$base-$mode.bpf1") |
+        awk -v n="$requests" '{ dn = $8 - $4; dc = $9 - $5; if (dc > 0)
+          printf "%8.3f us/req  %6.2f runs/req  %7.0f ns/run  %s %s (id %s)\n", dn / 1000 / n, dc / n, dn / dc, $2, $3, $1 }' |
+        sort -rn >"$base-$mode.bpf"
+    fi
     echo "service-overhead.sh:   $mode: $rps req/s, p50 $p50 us, p99 $p99 us, CPU $cpu_us us/req" \
       "(netdrop threads $agent_us), netdrop lines in window: $new_lines ${errors:+, wrk: $errors}" >&2
   done
