@@ -414,7 +414,10 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
       if (inode <= 0) {
         return;
       }
-      ConnectionRecord r = registry.find(inode);
+      // As in opened(): a socket the kernel registered inside this getpeername() was accepted
+      // just now, so no open record of it can exist, and the probe (a long one in a registry
+      // full of closed connections under churn) is spared.
+      ConnectionRecord r = registered > 0 ? null : registry.find(inode);
       if (r == null || r.closed()) {
         r = newRecord(
             inode,
