@@ -30,6 +30,7 @@
 #                                             without perf events)
 # Settings (defaults): PAIRS=5 DURATION=20 WARMUP=40 MODES='keepalive close'
 #   COMPARISONS='netdrop otel' CONNECTIONS=4 (wrk -t1 -c4) APP_CPU=0 WRK_CPU=1 JAVA_OPTS=''
+#   APP_ARGS='--server.tomcat.max-keep-alive-requests=-1' (Spring Boot arguments of the application)
 #   NETDROP_JAR=agent/target/netdrop-agent.jar OTEL_JAR=agent/target/test-libs/opentelemetry-javaagent-*.jar
 # Raw output: bench/results/service-overhead-<time>/; the markdown tables are printed at the end and
 # kept in that directory's summary.md. About (WARMUP+DURATION+1)*modes+10 s per JVM, two JVMs per pair
@@ -54,6 +55,10 @@ connections=${CONNECTIONS:-4}
 app_cpu=${APP_CPU:-0}
 wrk_cpu=${WRK_CPU:-1}
 read -r -a java_opts <<<"${JAVA_OPTS:-}"
+# Tomcat closes a keep-alive connection after 100 requests by default; the request that wrk has
+# sent meanwhile then meets a closed socket and the kernel drops it (NOT_SPECIFIED), and each
+# reconnect is the other mode's cost. Unlimited: a keep-alive run has no reconnect and no drop.
+read -r -a app_args <<<"${APP_ARGS---server.tomcat.max-keep-alive-requests=-1}"
 app_jar=$PWD/examples/spring-demo/target/spring-demo.jar
 netdrop_jar=${NETDROP_JAR:-$PWD/agent/target/netdrop-agent.jar}
 otel_jar=${OTEL_JAR:-$(ls "$PWD"/agent/target/test-libs/opentelemetry-javaagent-*.jar 2>/dev/null | head -1)}
@@ -200,7 +205,7 @@ run_jvm() {
   fi
   echo "service-overhead.sh: pair $pair/$pairs, $comparison: $variant (log $base.log)" >&2
   env "${env[@]}" taskset -c "$app_cpu" "$java" "${java_opts[@]}" "${agents[@]}" -jar "$app_jar" \
-    --server.port=0 --orders.port-file="$port_file" >"$base.log" 2>&1 &
+    --server.port=0 --orders.port-file="$port_file" "${app_args[@]}" >"$base.log" 2>&1 &
   app_pid=$!
   local port="" i
   for i in $(seq 1 600); do
@@ -292,7 +297,7 @@ run_jvm() {
     "jdk: $("$java" -version 2>&1 | head -2 | tail -1)"
   echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# command: PAIRS=$pairs DURATION=$duration WARMUP=$warmup MODES='${modes[*]}' COMPARISONS='${comparisons[*]}'" \
-    "CONNECTIONS=$connections${BASELINE:+ BASELINE=$BASELINE}${JAVA_OPTS:+ JAVA_OPTS='$JAVA_OPTS'}${PROFILE:+ PROFILE=$PROFILE} bench/service-overhead.sh"
+    "CONNECTIONS=$connections APP_ARGS='${app_args[*]}'${BASELINE:+ BASELINE=$BASELINE}${JAVA_OPTS:+ JAVA_OPTS='$JAVA_OPTS'}${PROFILE:+ PROFILE=$PROFILE} bench/service-overhead.sh"
   echo "# app: taskset -c $app_cpu java [agents] -jar examples/spring-demo/target/spring-demo.jar, GET /orders;" \
     "load: taskset -c $wrk_cpu wrk -t1 -c$connections --latency -d${duration}s [-H 'Connection: close'], after ${warmup}s of the same"
 } | tee "$summary" >&2
