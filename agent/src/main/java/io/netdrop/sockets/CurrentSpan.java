@@ -20,4 +20,16 @@ public interface CurrentSpan {
   default boolean same(Object a, Object b) {
     return a == b;
   }
+
+  /**
+   * What a closed connection keeps of {@code span}, a value of {@link #get}, for the drops that
+   * still come within the grace period: the span itself by default. An implementation may return a
+   * smaller handle that the drop sinks treat alike, e.g. only the identity of a span that has
+   * ended: a busy server closes thousands of connections a second, and each would otherwise hold
+   * its request's whole span (attributes, events) for the grace period. Called on netdrop's own
+   * thread; may throw.
+   */
+  default Object settle(Object span) {
+    return span;
+  }
 }

@@ -248,7 +248,8 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
 
   /**
    * Removes the kernel {@code sockets} entries of sockets closed since the last call, and every
-   * kernel entry of records evicted from the full registry. Runs every {@link #PROMPT_MILLIS}.
+   * kernel entry of records evicted from the full registry; the spans the closed ones remember are
+   * settled ({@link CurrentSpan#settle}). Runs every {@link #PROMPT_MILLIS}.
    */
   public void releasePending() {
     useClock = clock.getAsLong();
@@ -260,7 +261,12 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
     SocketMaps m = maps;
     long[] releasing = new long[16];
     int n = 0;
+    CurrentSpan currentSpans = spans;
     for (ConnectionRecord r; (r = closedSockets.poll()) != null; ) {
+      SpanUses uses = r.spans();
+      if (uses != null && currentSpans != null) {
+        uses.settle(currentSpans); // the closed record keeps only what a late drop needs
+      }
       synchronized (r) {
         if (r.kernelSocket && m != null) {
           if (n == releasing.length) {
@@ -414,7 +420,10 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
       if (inode <= 0) {
         return;
       }
-      ConnectionRecord r = registry.find(inode);
+      // As in opened(): a socket the kernel registered inside this getpeername() was accepted
+      // just now, so no open record of it can exist, and the probe (a long one in a registry
+      // full of closed connections under churn) is spared.
+      ConnectionRecord r = registered > 0 ? null : registry.find(inode);
       if (r == null || r.closed()) {
         r = newRecord(
             inode,

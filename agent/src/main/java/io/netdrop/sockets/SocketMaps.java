@@ -2,6 +2,9 @@ package io.netdrop.sockets;
 
 import io.netdrop.bpf.BpfException;
 import io.netdrop.bpf.BpfMap;
+import io.netdrop.bpf.BpfSyscallException;
+import io.netdrop.bpf.sys.BpfConstants;
+import io.netdrop.bpf.sys.Errno;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -29,6 +32,8 @@ public final class SocketMaps {
   private final BpfMap tuples;
   private final BpfMap portHint;
   private final Object hintLock = new Object();
+  /** Cleared when the kernel refuses BPF_MAP_LOOKUP_AND_DELETE_ELEM on the tuples map. */
+  private volatile boolean tupleLookupAndDelete = true;
   private final long[] hintWords = new long[1024];
 
   public SocketMaps(BpfMap sockets, BpfMap ports, BpfMap tuples, BpfMap portHint) {
@@ -88,10 +93,41 @@ public final class SocketMaps {
     return ownedBy(ports, key, inode) && ports.delete(key);
   }
 
-  /** Removes the tuple only while it still maps to {@code e.inode()}, as {@link #removePortIfOwned}. */
+  /**
+   * Removes the tuple only while it still maps to {@code e.inode()}. Every closed connection ends
+   * here once its grace period is over, so the common case (still ours) takes one system call,
+   * BPF_MAP_LOOKUP_AND_DELETE_ELEM; a tuple a newer socket has taken meanwhile (the same four-tuple
+   * within the grace period: rare) is put back unless the kernel re-added it in between. A kernel
+   * without lookup-and-delete on hash maps (before 5.14) gets a lookup and a delete, as for ports.
+   */
   public boolean removeTupleIfOwned(long netns, SocketEntry e) {
     byte[] key = tupleKey(netns, e);
-    return ownedBy(tuples, key, e.inode()) && tuples.delete(key);
+    if (!tupleLookupAndDelete) {
+      return ownedBy(tuples, key, e.inode()) && tuples.delete(key);
+    }
+    byte[] value = new byte[8];
+    try {
+      if (!tuples.lookupAndDelete(key, value)) {
+        return false;
+      }
+    } catch (BpfSyscallException ex) {
+      if (ex.errno() != Errno.EINVAL && ex.errno() != Errno.ENOTSUPP && ex.errno() != Errno.EOPNOTSUPP) {
+        throw ex;
+      }
+      tupleLookupAndDelete = false;
+      return removeTupleIfOwned(netns, e);
+    }
+    if (ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getLong(0) == e.inode()) {
+      return true;
+    }
+    try {
+      tuples.update(key, value, BpfConstants.BPF_NOEXIST);
+    } catch (BpfSyscallException ex) {
+      if (ex.errno() != Errno.EEXIST) {
+        throw ex;
+      }
+    }
+    return false;
   }
 
   private static boolean ownedBy(BpfMap map, byte[] key, long inode) {

@@ -47,6 +47,23 @@ public final class SpanUses {
   }
 
   /**
+   * Replaces each remembered span by what {@code source} keeps of it once the connection has
+   * closed ({@link CurrentSpan#settle}); the times stay. A span the source cannot settle stays.
+   */
+  public synchronized void settle(CurrentSpan source) {
+    for (int i = 0; i < SLOTS; i++) {
+      Object span = spans[i];
+      if (span != null) {
+        try {
+          spans[i] = source.settle(span);
+        } catch (RuntimeException | LinkageError e) {
+          // kept whole: a few hundred bytes more until the record expires
+        }
+      }
+    }
+  }
+
+  /**
    * The span that began using the connection last at or before {@code nanos} (CLOCK_MONOTONIC),
    * or null if none did.
    */

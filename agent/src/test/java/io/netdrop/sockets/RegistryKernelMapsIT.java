@@ -122,6 +122,25 @@ class RegistryKernelMapsIT {
   }
 
   @Test
+  void tupleReleaseLeavesATupleANewerSocketHasTakenAndRemovesItsOwn() {
+    byte[] lo = new byte[16];
+    lo[0] = 127;
+    lo[3] = 1;
+    Endpoints ends = Endpoints.of(2, lo, 40_001, lo, 40_002);
+    long first = 1001;
+    long second = 1002;
+    maps.addTuple(NETNS, ends.toEntry(first, TCP));
+    maps.addTuple(NETNS, ends.toEntry(second, TCP)); // the same four-tuple, reused within the grace
+
+    assertFalse(maps.removeTupleIfOwned(NETNS, ends.toEntry(first, TCP)));
+    assertEquals(second, tupleOwner(ends, second), "the newer socket keeps its tuple");
+
+    assertTrue(maps.removeTupleIfOwned(NETNS, ends.toEntry(second, TCP)));
+    assertEquals(-1, tupleOwner(ends, second));
+    assertFalse(maps.removeTupleIfOwned(NETNS, ends.toEntry(second, TCP)), "already gone");
+  }
+
+  @Test
   void expiryLeavesAPortThatANewerListenerHasTaken() throws Exception {
     events.attach(maps, NETNS);
     int port;

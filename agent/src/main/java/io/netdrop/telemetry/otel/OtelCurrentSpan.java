@@ -33,4 +33,15 @@ public final class OtelCurrentSpan implements CurrentSpan {
   public boolean same(Object a, Object b) {
     return a == b || a.equals(b);
   }
+
+  /**
+   * A span that has ended can only parent a child span, for which its context is all it takes:
+   * that is kept instead of the span (under the agent, its bridge wrapper and the SDK span behind
+   * it with every attribute). A span still recording is kept as it is, to take events.
+   */
+  @Override
+  public Object settle(Object span) {
+    Span s = (Span) span;
+    return s.isRecording() ? s : Span.wrap(s.getSpanContext());
+  }
 }

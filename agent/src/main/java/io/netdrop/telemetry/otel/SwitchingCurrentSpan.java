@@ -37,6 +37,16 @@ final class SwitchingCurrentSpan implements CurrentSpan {
   }
 
   @Override
+  public Object settle(Object span) {
+    CurrentSpan s = source;
+    try {
+      return s.settle(span);
+    } catch (RuntimeException | LinkageError e) {
+      return span; // a span of the source before the switch, or a source that broke: kept as is
+    }
+  }
+
+  @Override
   public boolean same(Object a, Object b) {
     CurrentSpan s = source;
     try {

@@ -2,7 +2,9 @@ package io.netdrop.telemetry.otel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netdrop.telemetry.Drop;
@@ -92,6 +94,22 @@ class OtelDropsTest {
     assertEquals(30 * MS, child.getEndEpochNanos() - child.getStartEpochNanos());
     assertEquals(40L, child.getAttributes().get(AttributeKey.longKey(TelemetryNames.COUNT)));
     assertEquals(30 * MS, child.getAttributes().get(AttributeKey.longKey(TelemetryNames.INTERVAL)));
+  }
+
+  @Test
+  void anEndedSpanIsSettledToItsContextAndStillParentsTheDropsChildSpan() {
+    Span span = request();
+    OtelCurrentSpan source = new OtelCurrentSpan();
+    assertSame(span, source.settle(span), "a recording span is kept: it takes events");
+    span.end();
+    Object settled = source.settle(span);
+    assertNotSame(span, settled);
+    assertEquals(span.getSpanContext(), ((Span) settled).getSpanContext());
+
+    assertEquals(OtelDrops.Outcome.CHILD_SPAN, drops.emit(TestDrops.drop("NOT_SPECIFIED", T, settled, T - MS)));
+    SpanData child = spans.getFinishedSpanItems().get(1);
+    assertEquals(span.getSpanContext().getTraceId(), child.getTraceId());
+    assertEquals(span.getSpanContext().getSpanId(), child.getParentSpanId());
   }
 
   @Test
