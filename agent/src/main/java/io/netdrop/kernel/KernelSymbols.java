@@ -19,7 +19,7 @@ import java.util.Map;
  * <p>If every address is zero ({@code kernel.kptr_restrict} hides them from this process), no
  * symbol is usable and {@link #symbolize} always answers in hex.
  */
-public final class KernelSymbols {
+public final class KernelSymbols implements Symbolizer {
 
   private static final Path KALLSYMS = Path.of("/proc/kallsyms");
   // kallsyms has no symbol sizes; no kernel function is this long, so a larger offset means the
@@ -83,6 +83,7 @@ public final class KernelSymbols {
    * "0xffffffff81234567"}) if it is below the first symbol, implausibly far past the nearest one,
    * or no symbols are known.
    */
+  @Override
   public String symbolize(long address) {
     int i = floor(address);
     if (i < 0) {
