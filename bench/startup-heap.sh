@@ -134,13 +134,21 @@ alloc_rate() {
   "$java" bench/JfrAllocation.java "$out/$name.jfr" | awk '{ print $1, $2 }'
 }
 
+# CPU time (user + system, ms) PID has used so far: on a busy machine, steadier than wall time.
+cpu_ms() {
+  local hz
+  hz=$(getconf CLK_TCK)
+  awk -v hz="$hz" '{ sub(/^.*\) /, ""); print int(($12 + $13) * 1000 / hz) }' /proc/"$1"/stat
+}
+
 stop() {
   local pid=$1
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
 }
 
-# One Spring demo run: "<ms to first response> <ms to ready or -> <live B> <RSS kB> <B/s> <agent B/s>".
+# One Spring demo run: "<ms to first response> <ms to ready or -> <live B> <RSS kB> <B/s> <agent B/s>
+# <CPU ms to first response>".
 spring_run() {
   local arm=$1 name=$2 measure=$3
   local port log
@@ -152,10 +160,11 @@ spring_run() {
   "$java" $(agent_opts "$arm") -jar "$spring" --server.port="$port" --orders.payments.nft=false \
     > >(stamp >"$log") 2>&1 &
   pid=$!
-  local first=""
+  local first="" cpu="-"
   for _ in $(seq 200000); do
     if curl -s -f -o /dev/null "http://127.0.0.1:$port/orders" 2>/dev/null; then
       first=$(( $(now_ms) - t0 ))
+      cpu=$(cpu_ms "$pid")
       break
     fi
     kill -0 "$pid" 2>/dev/null || break
@@ -173,9 +182,9 @@ spring_run() {
     local hr ar
     hr=$(heap_rss "$pid" "$name")
     ar=$(alloc_rate "$pid" "$name" "$steady" "$port")
-    echo "$first $ready $hr $ar"
+    echo "$first $ready $hr $ar $cpu"
   else
-    echo "$first $ready - - - -"
+    echo "$first $ready - - - - $cpu"
   fi
   stop "$pid"
 }
@@ -200,13 +209,13 @@ idle_run() {
   local hr ar
   hr=$(heap_rss "$pid" "$name")
   ar=$(alloc_rate "$pid" "$name" "$idle_seconds")
-  echo "- $ready $hr $ar"
+  echo "- $ready $hr $ar -"
   stop "$pid"
 }
 
 arms_with=(netdrop)
 [ -n "$base_jar" ] && arms_with=(base netdrop)
-results=$out/results.txt # "<scenario> <arm> <repeat> <first ms> <ready ms> <live B> <rss kB> <B/s> <agent B/s>"
+results=$out/results.txt # "<scenario> <arm> <repeat> <first ms> <ready ms> <live B> <rss kB> <B/s> <agent B/s> <cpu ms>"
 : >"$results"
 for r in $(seq "$repeats"); do
   for scenario in spring idle otel; do
@@ -260,16 +269,17 @@ commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- agent bench || ec
       for (i = 1; i <= n; i++) a[i] = val[key, i]
       return sprintf(fmt, median(a, n)) " (" minmax(a, n) ")"
     }
-    function add(key, v) { if (v == "-" || v == "") return; val[key, ++cnt[key]] = v }
+    function add(key, v, div) { if (v == "-" || v == "") return; val[key, ++cnt[key]] = div ? v / div : v }
     {
       s = $1; arm = $2; r = $3
-      add(s SUBSEP arm SUBSEP "first", $4 / 1000)
-      add(s SUBSEP arm SUBSEP "ready", $5 / 1000)
-      add(s SUBSEP arm SUBSEP "live", $6 / 1048576)
-      add(s SUBSEP arm SUBSEP "rss", $7 / 1024)
-      add(s SUBSEP arm SUBSEP "alloc", $8 / 1048576)
-      add(s SUBSEP arm SUBSEP "agentalloc", $9 / 1024)
-      run[s, arm, r] = $0; first[s, arm, r] = $4; live[s, arm, r] = $6; rss[s, arm, r] = $7; alloc[s, arm, r] = $8
+      add(s SUBSEP arm SUBSEP "first", $4, 1000)
+      add(s SUBSEP arm SUBSEP "ready", $5, 1000)
+      add(s SUBSEP arm SUBSEP "live", $6, 1048576)
+      add(s SUBSEP arm SUBSEP "rss", $7, 1024)
+      add(s SUBSEP arm SUBSEP "alloc", $8, 1048576)
+      add(s SUBSEP arm SUBSEP "agentalloc", $9, 1024)
+      add(s SUBSEP arm SUBSEP "cpu", $10, 1000)
+      run[s, arm, r] = $0; first[s, arm, r] = $4; cpu[s, arm, r] = $10; live[s, arm, r] = $6; rss[s, arm, r] = $7; alloc[s, arm, r] = $8
       if (r > maxr) maxr = r
       seen[s, arm] = 1
     }
@@ -278,6 +288,7 @@ commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- agent bench || ec
       for (r = 1; r <= maxr; r++) {
         if (!((s, arm, r) in run) || !((s, ref, r) in run)) continue
         if (first[s, ref, r] != "-" && first[s, arm, r] != "-") add(key SUBSEP "first", first[s, arm, r] / first[s, ref, r])
+        if (cpu[s, ref, r] != "-" && cpu[s, arm, r] != "-" && cpu[s, ref, r] > 0) add(key SUBSEP "cpu", cpu[s, arm, r] / cpu[s, ref, r])
         if (live[s, ref, r] != "-") add(key SUBSEP "live", (live[s, arm, r] - live[s, ref, r]) / 1048576)
         if (rss[s, ref, r] != "-") add(key SUBSEP "rss", (rss[s, arm, r] - rss[s, ref, r]) / 1024)
         if (alloc[s, ref, r] != "-" && alloc[s, ref, r] > 0) add(key SUBSEP "alloc", alloc[s, arm, r] / alloc[s, ref, r])
@@ -290,19 +301,20 @@ commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- agent bench || ec
       if (seen["spring", "none"]) {
         print "**Spring demo** (`GET /orders`; median (min–max) over the repeats)"
         print ""
-        print "| | start → first response (s) | start → netdrop watching (s) | live heap (MB) | RSS (MB) | allocation (MB/s) | of it netdrop threads (kB/s) |"
-        print "|---|---|---|---|---|---|---|"
+        print "| | start → first response (s) | CPU time to it (s) | start → netdrop watching (s) | live heap (MB) | RSS (MB) | allocation (MB/s) | of it netdrop threads (kB/s) |"
+        print "|---|---|---|---|---|---|---|---|"
         for (i = 1; i <= n_arms; i++) {
           a = arms[i]; k = "spring" SUBSEP a
-          fmt = "%.2f"; f1 = stat(k SUBSEP "first"); f2 = stat(k SUBSEP "ready")
-          fmt = "%.1f"; f3 = stat(k SUBSEP "live"); f4 = stat(k SUBSEP "rss"); f5 = stat(k SUBSEP "alloc"); f6 = stat(k SUBSEP "agentalloc")
-          printf "| %s | %s | %s | %s | %s | %s | %s |\n", label[a], f1, f2, f3, f4, f5, f6
+          fmt = "%.2f"; f1 = stat(k SUBSEP "first"); f2 = stat(k SUBSEP "ready"); fc = stat(k SUBSEP "cpu")
+          fmt = "%.1f"; f3 = stat(k SUBSEP "live"); f4 = stat(k SUBSEP "rss"); f6 = stat(k SUBSEP "agentalloc")
+          fmt = "%.3f"; f5 = stat(k SUBSEP "alloc")
+          printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", label[a], f1, fc, f2, f3, f4, f5, f6
         }
         for (i = 2; i <= n_arms; i++) {
           a = arms[i]; k = "spring-vs" SUBSEP a; pair("spring", a, "none", k)
-          fmt = "%.2f"; f1 = stat(k SUBSEP "first") "×"; f5 = stat(k SUBSEP "alloc") "×"
+          fmt = "%.2f"; f1 = stat(k SUBSEP "first") "×"; f5 = stat(k SUBSEP "alloc") "×"; fc = stat(k SUBSEP "cpu") "×"
           fmt = "%+.1f"; f3 = stat(k SUBSEP "live") " MB"; f4 = stat(k SUBSEP "rss") " MB"
-          printf "| %s / without, per repeat | %s | | %s | %s | %s | |\n", label[a], f1, f3, f4, f5
+          printf "| %s / without, per repeat | %s | %s | | %s | %s | %s | |\n", label[a], f1, fc, f3, f4, f5
         }
         print ""
       }
@@ -330,13 +342,13 @@ commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- agent bench || ec
       if (seen["otel", "otel"]) {
         print "**Spring demo under the OpenTelemetry Java agent** (exporters `none`)"
         print ""
-        print "| | start → first response (s) | start → netdrop watching (s) |"
-        print "|---|---|---|"
+        print "| | start → first response (s) | CPU time to it (s) | start → netdrop watching (s) |"
+        print "|---|---|---|---|"
         fmt = "%.2f"
-        printf "| %s | %s | – |\n", label["otel"], stat("otel" SUBSEP "otel" SUBSEP "first")
-        printf "| %s | %s | %s |\n", label["otel+netdrop"], stat("otel" SUBSEP "otel+netdrop" SUBSEP "first"), stat("otel" SUBSEP "otel+netdrop" SUBSEP "ready")
+        printf "| %s | %s | %s | – |\n", label["otel"], stat("otel" SUBSEP "otel" SUBSEP "first"), stat("otel" SUBSEP "otel" SUBSEP "cpu")
+        printf "| %s | %s | %s | %s |\n", label["otel+netdrop"], stat("otel" SUBSEP "otel+netdrop" SUBSEP "first"), stat("otel" SUBSEP "otel+netdrop" SUBSEP "cpu"), stat("otel" SUBSEP "otel+netdrop" SUBSEP "ready")
         k = "otel-vs"; pair("otel", "otel+netdrop", "otel", k)
-        printf "| ratio per repeat | %s× | |\n", stat(k SUBSEP "first")
+        printf "| ratio per repeat | %s× | %s× | |\n", stat(k SUBSEP "first"), stat(k SUBSEP "cpu")
         print ""
       }
     }' "$results"
