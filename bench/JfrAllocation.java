@@ -1,5 +1,4 @@
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -11,34 +10,39 @@ import jdk.jfr.consumer.RecordedThread;
 import jdk.jfr.consumer.RecordingFile;
 
 /**
- * Bytes allocated per second over a JFR recording, from its first and last
- * jdk.ThreadAllocationStatistics of each thread (the event is emitted at the start and the end of
- * each chunk). Prints "<total B/s> <netdrop threads' B/s> <seconds>"; a thread started during the
- * recording counts from zero, one that ended before its end is not counted.
- *   java bench/JfrAllocation.java recording.jfr [threads]     (threads: each thread's B/s too)
+ * Bytes allocated per second in a window of a JFR recording, from jdk.ThreadAllocationStatistics
+ * (each thread's running total, emitted periodically): per thread, the last total at or before the
+ * window's end minus the first at or after its start. A thread first seen later counts from zero;
+ * one that ended inside the window is not counted. JFR's own threads and the attach listener
+ * (jcmd) are left out: they are the measurement, not the application.
+ * Prints "<total B/s> <netdrop threads' B/s> <seconds>", then with "threads" each thread's B/s.
+ *   java bench/JfrAllocation.java recording.jfr [fromEpochMillis toEpochMillis] [threads]
  */
 public class JfrAllocation {
   public static void main(String[] args) throws Exception {
-    Map<Long, long[]> firstLast = new HashMap<>();
-    Map<Long, String> names = new HashMap<>();
-    Instant start;
-    Instant end;
+    Instant from = args.length >= 3 ? Instant.ofEpochMilli(Long.parseLong(args[1])) : Instant.MIN;
+    Instant to = args.length >= 3 ? Instant.ofEpochMilli(Long.parseLong(args[2])) : Instant.MAX;
+    boolean perThread = args[args.length - 1].equals("threads");
     List<RecordedEvent> events = new ArrayList<>();
     for (RecordedEvent e : RecordingFile.readAllEvents(Path.of(args[0]))) {
-      if (e.getEventType().getName().equals("jdk.ThreadAllocationStatistics")) {
+      Instant t = e.getStartTime();
+      if (e.getEventType().getName().equals("jdk.ThreadAllocationStatistics")
+          && !t.isBefore(from) && !t.isAfter(to)) {
         events.add(e);
       }
     }
-    events.sort(Comparator.comparing(RecordedEvent::getStartTime));
     if (events.isEmpty()) {
-      throw new IllegalArgumentException("no jdk.ThreadAllocationStatistics in " + args[0]);
+      throw new IllegalArgumentException("no jdk.ThreadAllocationStatistics in the window of " + args[0]);
     }
-    start = events.get(0).getStartTime();
-    end = events.get(events.size() - 1).getStartTime();
-    // The events of one emission differ by microseconds: those in the first half belong to the start.
-    Instant middle = start.plus(Duration.between(start, end).dividedBy(2));
+    events.sort(Comparator.comparing(RecordedEvent::getStartTime));
+    Instant start = events.get(0).getStartTime();
+    Instant end = events.get(events.size() - 1).getStartTime();
+    // The events of one emission differ by microseconds; a thread first seen a while after the
+    // first emission was started during the window.
+    Instant firstEmission = start.plusMillis(200);
+    Map<Long, long[]> firstLast = new HashMap<>();
+    Map<Long, String> names = new HashMap<>();
     for (RecordedEvent e : events) {
-      Instant t = e.getStartTime();
       RecordedThread thread = e.getThread("thread");
       if (thread == null) {
         continue;
@@ -48,29 +52,33 @@ public class JfrAllocation {
       long allocated = e.getLong("allocated");
       long[] fl = firstLast.get(id);
       if (fl == null) {
-        // First seen: at the recording's start it is the baseline, later the thread is new.
-        firstLast.put(id, new long[] {t.isBefore(middle) ? allocated : 0, allocated, t.toEpochMilli()});
+        firstLast.put(id, new long[] {e.getStartTime().isBefore(firstEmission) ? allocated : 0, allocated});
       } else {
         fl[1] = allocated;
       }
     }
-    double seconds = Duration.between(start, end).toNanos() / 1e9;
+    double seconds = (end.toEpochMilli() - start.toEpochMilli()) / 1e3;
     long total = 0;
     long agent = 0;
+    Map<String, Long> byThread = new HashMap<>();
     for (Map.Entry<Long, long[]> e : firstLast.entrySet()) {
+      String name = names.getOrDefault(e.getKey(), "");
+      if (name.startsWith("JFR ") || name.equals("Attach Listener")) {
+        continue;
+      }
       long d = e.getValue()[1] - e.getValue()[0];
       total += d;
-      if (names.getOrDefault(e.getKey(), "").startsWith("netdrop")) {
+      if (name.startsWith("netdrop")) {
         agent += d;
       }
+      byThread.merge(name, d, Long::sum);
     }
     System.out.printf("%.0f %.0f %.1f%n", total / seconds, agent / seconds, seconds);
-    if (args.length > 1 && args[1].equals("threads")) {
-      firstLast.entrySet().stream()
-          .filter(e -> e.getValue()[1] > e.getValue()[0])
-          .sorted((a, b) -> Long.compare(b.getValue()[1] - b.getValue()[0], a.getValue()[1] - a.getValue()[0]))
-          .forEach(e -> System.out.printf("  %10.0f B/s  %s%n",
-              (e.getValue()[1] - e.getValue()[0]) / seconds, names.get(e.getKey())));
+    if (perThread) {
+      byThread.entrySet().stream()
+          .filter(e -> e.getValue() > 0)
+          .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+          .forEach(e -> System.out.printf("  %10.0f B/s  %s%n", e.getValue() / seconds, e.getKey()));
     }
   }
 }

@@ -7,8 +7,8 @@
 #     "netdrop: watching" line. Then, idle: the live heap (the total of `jcmd PID
 #     GC.class_histogram`, which counts only what survives a full GC) and RSS; then the
 #     allocation rate over STEADY_SECONDS of light steady load (RATE requests a second, a new
-#     connection each), from JFR's jdk.ThreadAllocationStatistics at the window's start and end
-#     (per thread: netdrop's own threads are counted apart as well).
+#     connection each), from JFR's jdk.ThreadAllocationStatistics (per thread: netdrop's own
+#     threads are counted apart as well; JFR's and jcmd's threads are left out).
 #   idle: bench/IdleApp.java, a plain JDK app waiting on stdin: live heap, RSS, and the allocation
 #     rate over IDLE_SECONDS of doing nothing.
 #   otel: the Spring demo's start-up under the OpenTelemetry Java agent alone against the
@@ -18,12 +18,13 @@
 #   REPEATS=10 STEADY_SECONDS=60 bench/startup-heap.sh
 #   BASELINE=b142de6 bench/startup-heap.sh   (adds the agent built at that commit as a third arm)
 #   ONLY=idle bench/startup-heap.sh          (spring, idle or otel alone)
-# (defaults: REPEATS=5, STEADY_SECONDS=30, RATE=10, IDLE_SECONDS=20, ONLY=spring,idle,otel)
+# (defaults: REPEATS=5, STEADY_SECONDS=30, RATE=10, IDLE_SECONDS=20, SETTLE_SECONDS=5,
+#  ONLY=spring,idle,otel)
 #
 # Histograms, logs and recordings of each run go to bench/results/startup-heap-<time>/; the tables
-# are printed at the end and kept there in summary.md. `diff-histo.sh`-style comparison: see
-# histo-diff.txt there (the classes whose live bytes differ most between the first runs without
-# and with the agent).
+# are printed at the end and kept there in summary.md, with histo-diff.txt (the classes whose live
+# bytes differ most between the first Spring runs without and with the agent). Each thread's
+# allocation: java bench/JfrAllocation.java <run>.jfr threads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,6 +40,7 @@ repeats=${REPEATS:-5}
 steady=${STEADY_SECONDS:-30}
 rate=${RATE:-10}
 idle_seconds=${IDLE_SECONDS:-20}
+settle=${SETTLE_SECONDS:-5}
 only=${ONLY:-spring,idle,otel}
 agent=$PWD/agent/target/netdrop-agent.jar
 spring=$PWD/examples/spring-demo/target/spring-demo.jar
@@ -59,7 +61,7 @@ cat >"$out/alloc.jfc" <<'EOF'
 <configuration version="2.0">
   <event name="jdk.ThreadAllocationStatistics">
     <setting name="enabled">true</setting>
-    <setting name="period">everyChunk</setting>
+    <setting name="period">1 s</setting>
   </event>
 </configuration>
 EOF
@@ -112,17 +114,25 @@ heap_rss() {
   echo "$live $rss"
 }
 
-# Allocation over a JFR window of SECONDS while LOAD (a command, or "") runs: "<B/s> <netdrop B/s>".
+# Allocation over SECONDS, with PORT under light load (RATE requests a second, a new connection
+# each) or idle: "<B/s> <netdrop threads' B/s> <requests>". JFR (jdk.ThreadAllocationStatistics
+# once a second) starts SETTLE seconds before the window, so that jcmd's own attach connection is
+# long closed when it opens (the agent's /proc scan reads the namespace's socket tables for a
+# socket it sees twice unknown: on a busy host that is megabytes), and the window's edges are
+# taken by the clock, not by jcmd.
 alloc_rate() {
   local pid=$1 name=$2 seconds=$3 port=${4:-}
   "$jcmd" "$pid" JFR.start name=alloc settings="$out/alloc.jfc" filename="$out/$name.jfr" >/dev/null
-  local end=$(( $(now_ms) + seconds * 1000 ))
+  sleep "$settle"
+  local from end requests=0
+  from=$(now_ms)
+  end=$(( from + seconds * 1000 ))
   if [ -n "$port" ]; then
     local gap next
     gap=$(( 1000 / rate ))
-    next=$(now_ms)
+    next=$from
     while [ "$(now_ms)" -lt "$end" ]; do
-      curl -s -o /dev/null "http://127.0.0.1:$port/orders" || true
+      curl -s -o /dev/null "http://127.0.0.1:$port/orders" && requests=$(( requests + 1 )) || true
       next=$(( next + gap ))
       local wait=$(( next - $(now_ms) ))
       [ "$wait" -gt 0 ] && sleep "$(printf '0.%03d' "$wait")"
@@ -130,8 +140,11 @@ alloc_rate() {
   else
     sleep "$seconds"
   fi
+  local to
+  to=$(now_ms)
+  sleep 1.5 # the next emission, so that the last one at or before the end is in the file
   "$jcmd" "$pid" JFR.stop name=alloc >/dev/null
-  "$java" bench/JfrAllocation.java "$out/$name.jfr" | awk '{ print $1, $2 }'
+  echo "$("$java" bench/JfrAllocation.java "$out/$name.jfr" "$from" "$to" | awk '{ print $1, $2 }') $requests"
 }
 
 # CPU time (user + system, ms) PID has used so far: on a busy machine, steadier than wall time.
@@ -148,7 +161,7 @@ stop() {
 }
 
 # One Spring demo run: "<ms to first response> <ms to ready or -> <live B> <RSS kB> <B/s> <agent B/s>
-# <CPU ms to first response>".
+# <requests in the window> <CPU ms to first response>".
 spring_run() {
   local arm=$1 name=$2 measure=$3
   local port log
@@ -184,18 +197,20 @@ spring_run() {
     ar=$(alloc_rate "$pid" "$name" "$steady" "$port")
     echo "$first $ready $hr $ar $cpu"
   else
-    echo "$first $ready - - - - $cpu"
+    echo "$first $ready - - - - - $cpu"
   fi
   stop "$pid"
 }
 
-# One idle-app run: "- <ms to ready or -> <live B> <RSS kB> <B/s> <agent B/s>".
+# One idle-app run: "- <ms to ready or -> <live B> <RSS kB> <B/s> <agent B/s> <requests: 0> -".
 idle_run() {
   local arm=$1 name=$2
   local log=$out/$name.log pid t0
   t0=$(now_ms)
   # shellcheck disable=SC2046
-  "$java" $(agent_opts "$arm") -cp "$out/classes" IdleApp < <(sleep 100000) > >(stamp >"$log") 2>&1 &
+  sleep 100000 &
+  local feeder=$!
+  "$java" $(agent_opts "$arm") -cp "$out/classes" IdleApp < <(tail -f /dev/null --pid="$feeder") > >(stamp >"$log") 2>&1 &
   pid=$!
   local ready="-"
   if [ "$arm" != none ]; then
@@ -210,12 +225,13 @@ idle_run() {
   hr=$(heap_rss "$pid" "$name")
   ar=$(alloc_rate "$pid" "$name" "$idle_seconds")
   echo "- $ready $hr $ar -"
+  kill "$feeder" 2>/dev/null || true
   stop "$pid"
 }
 
 arms_with=(netdrop)
 [ -n "$base_jar" ] && arms_with=(base netdrop)
-results=$out/results.txt # "<scenario> <arm> <repeat> <first ms> <ready ms> <live B> <rss kB> <B/s> <agent B/s> <cpu ms>"
+results=$out/results.txt # "<scenario> <arm> <repeat> <first ms> <ready ms> <live B> <rss kB> <B/s> <agent B/s> <requests> <cpu ms>"
 : >"$results"
 for r in $(seq "$repeats"); do
   for scenario in spring idle otel; do
@@ -253,7 +269,7 @@ commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- agent bench || ec
 {
   echo "$(date -u +%Y-%m-%d) · commit $commit · \`REPEATS=$repeats STEADY_SECONDS=$steady RATE=$rate IDLE_SECONDS=$idle_seconds${BASELINE:+ BASELINE=$BASELINE} bench/startup-heap.sh\` · $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end · $("$java" -version 2>&1 | head -1)"
   echo
-  awk -v base="${BASELINE:-}" '
+  awk -v base="${BASELINE:-}" -v steady="$steady" '
     function median(a, n,   i, j, t) {
       for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
       return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
@@ -278,8 +294,10 @@ commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- agent bench || ec
       add(s SUBSEP arm SUBSEP "rss", $7, 1024)
       add(s SUBSEP arm SUBSEP "alloc", $8, 1048576)
       add(s SUBSEP arm SUBSEP "agentalloc", $9, 1024)
-      add(s SUBSEP arm SUBSEP "cpu", $10, 1000)
-      run[s, arm, r] = $0; first[s, arm, r] = $4; cpu[s, arm, r] = $10; live[s, arm, r] = $6; rss[s, arm, r] = $7; alloc[s, arm, r] = $8
+      add(s SUBSEP arm SUBSEP "cpu", $11, 1000)
+      add(s SUBSEP arm SUBSEP "requests", $10)
+      if ($10 != "-" && $10 > 0) { add(s SUBSEP arm SUBSEP "perreq", $8 * steady / $10, 1024); perreq[s, arm, r] = $8 * steady / $10 }
+      run[s, arm, r] = $0; first[s, arm, r] = $4; cpu[s, arm, r] = $11; live[s, arm, r] = $6; rss[s, arm, r] = $7; alloc[s, arm, r] = $8
       if (r > maxr) maxr = r
       seen[s, arm] = 1
     }
@@ -292,6 +310,7 @@ commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- agent bench || ec
         if (live[s, ref, r] != "-") add(key SUBSEP "live", (live[s, arm, r] - live[s, ref, r]) / 1048576)
         if (rss[s, ref, r] != "-") add(key SUBSEP "rss", (rss[s, arm, r] - rss[s, ref, r]) / 1024)
         if (alloc[s, ref, r] != "-" && alloc[s, ref, r] > 0) add(key SUBSEP "alloc", alloc[s, arm, r] / alloc[s, ref, r])
+        if (((s, ref, r) in perreq) && ((s, arm, r) in perreq)) add(key SUBSEP "perreq", perreq[s, arm, r] / perreq[s, ref, r])
       }
     }
     END {
@@ -301,20 +320,23 @@ commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- agent bench || ec
       if (seen["spring", "none"]) {
         print "**Spring demo** (`GET /orders`; median (min–max) over the repeats)"
         print ""
-        print "| | start → first response (s) | CPU time to it (s) | start → netdrop watching (s) | live heap (MB) | RSS (MB) | allocation (MB/s) | of it netdrop threads (kB/s) |"
-        print "|---|---|---|---|---|---|---|---|"
+        print "| | start → first response (s) | CPU time to it (s) | start → netdrop watching (s) | live heap (MB) | RSS (MB) | allocation (MB/s) | of it netdrop threads (kB/s) | requests in the window | allocation per request (kB) |"
+        print "|---|---|---|---|---|---|---|---|---|---|"
         for (i = 1; i <= n_arms; i++) {
           a = arms[i]; k = "spring" SUBSEP a
           fmt = "%.2f"; f1 = stat(k SUBSEP "first"); f2 = stat(k SUBSEP "ready"); fc = stat(k SUBSEP "cpu")
           fmt = "%.1f"; f3 = stat(k SUBSEP "live"); f4 = stat(k SUBSEP "rss"); f6 = stat(k SUBSEP "agentalloc")
           fmt = "%.3f"; f5 = stat(k SUBSEP "alloc")
-          printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", label[a], f1, fc, f2, f3, f4, f5, f6
+          fmt = "%d"; f7 = stat(k SUBSEP "requests")
+          fmt = "%.1f"; f8 = stat(k SUBSEP "perreq")
+          printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", label[a], f1, fc, f2, f3, f4, f5, f6, f7, f8
         }
         for (i = 2; i <= n_arms; i++) {
           a = arms[i]; k = "spring-vs" SUBSEP a; pair("spring", a, "none", k)
           fmt = "%.2f"; f1 = stat(k SUBSEP "first") "×"; f5 = stat(k SUBSEP "alloc") "×"; fc = stat(k SUBSEP "cpu") "×"
           fmt = "%+.1f"; f3 = stat(k SUBSEP "live") " MB"; f4 = stat(k SUBSEP "rss") " MB"
-          printf "| %s / without, per repeat | %s | %s | | %s | %s | %s | |\n", label[a], f1, fc, f3, f4, f5
+          fmt = "%.2f"; f8 = stat(k SUBSEP "perreq") "×"
+          printf "| %s / without, per repeat | %s | %s | | %s | %s | %s | | | %s |\n", label[a], f1, fc, f3, f4, f5, f8
         }
         print ""
       }
