@@ -19,7 +19,7 @@
 #   BASELINE=b142de6 bench/startup-heap.sh   (adds the agent built at that commit as a third arm)
 #   ONLY=idle bench/startup-heap.sh          (spring, idle or otel alone)
 # (defaults: REPEATS=5, STEADY_SECONDS=30, RATE=10, IDLE_SECONDS=20, SETTLE_SECONDS=5,
-#  ONLY=spring,idle,otel)
+#  ONLY=spring,idle,otel, START_TIMEOUT_SECONDS=300: a run not answering by then is left out)
 #
 # Histograms, logs and recordings of each run go to bench/results/startup-heap-<time>/; the tables
 # are printed at the end and kept there in summary.md, with histo-diff.txt (the classes whose live
@@ -41,6 +41,7 @@ steady=${STEADY_SECONDS:-30}
 rate=${RATE:-10}
 idle_seconds=${IDLE_SECONDS:-20}
 settle=${SETTLE_SECONDS:-5}
+start_timeout=${START_TIMEOUT_SECONDS:-300}
 only=${ONLY:-spring,idle,otel}
 agent=$PWD/agent/target/netdrop-agent.jar
 spring=$PWD/examples/spring-demo/target/spring-demo.jar
@@ -181,7 +182,7 @@ spring_run() {
       break
     fi
     kill -0 "$pid" 2>/dev/null || break
-    [ $(( $(now_ms) - t0 )) -gt 120000 ] && break
+    [ $(( $(now_ms) - t0 )) -gt $(( start_timeout * 1000 )) ] && break
   done
   [ -n "$first" ] || { echo "startup-heap.sh: $name never answered; see $log" >&2; stop "$pid"; return 1; }
   local ready="-"
@@ -249,8 +250,9 @@ for r in $(seq "$repeats"); do
     for arm in "${arms[@]}"; do
       name=$scenario-$arm-$r
       case $scenario in
-        spring) line=$(spring_run "$arm" "$name" yes) ;;
-        otel) line=$(spring_run "$arm" "$name" no) ;;
+        # A run that never answers is reported and left out; the others go on.
+        spring) line=$(spring_run "$arm" "$name" yes) || line="- - - - - - - -" ;;
+        otel) line=$(spring_run "$arm" "$name" no) || line="- - - - - - - -" ;;
         idle) line=$(idle_run "$arm" "$name") ;;
       esac
       echo "$scenario $arm $r $line" | tee -a "$results" >&2
