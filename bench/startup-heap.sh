@@ -264,7 +264,7 @@ done
 if [ -f "$out/spring-none-1.histo" ] && [ -f "$out/spring-netdrop-1.histo" ]; then
   awk 'FNR == 1 { f++ } $1 ~ /^[0-9]+:$/ { b[$4] += (f == 1 ? -$3 : $3) }
        END { for (c in b) if (b[c] != 0) printf "%12d %s\n", b[c], c }' \
-    "$out/spring-none-1.histo" "$out/spring-netdrop-1.histo" | sort -nr | head -40 >"$out/histo-diff.txt"
+    "$out/spring-none-1.histo" "$out/spring-netdrop-1.histo" | sort -nr | head -40 >"$out/histo-diff.txt" || true # head ends sort early
 fi
 
 commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- agent bench || echo "+dirty")
