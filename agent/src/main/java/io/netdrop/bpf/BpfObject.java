@@ -35,10 +35,12 @@ public final class BpfObject implements AutoCloseable {
   private static final int PSEUDO_MAP_FD = 1;
   private static final int PSEUDO_KFUNC_CALL = 2;
 
-  private final BpfObjectFile file;
-  private final Btf objectBtf;
-  private final Optional<BtfExt> btfExt;
-  private final Btf kernelBtf;
+  // What loading a program needs; null after finishLoading(). The kernel's BTF alone is several
+  // megabytes of heap, held only until the last program is loaded.
+  private BpfObjectFile file;
+  private Btf objectBtf;
+  private Optional<BtfExt> btfExt;
+  private Btf kernelBtf;
   private final Map<String, BpfMap> maps = new LinkedHashMap<>();
   private final List<BpfProgram> programs = new ArrayList<>();
 
@@ -91,9 +93,9 @@ public final class BpfObject implements AutoCloseable {
   }
 
   /** Names of the programs in the object, in section order. */
-  public List<String> programNames() {
+  public synchronized List<String> programNames() {
     List<String> names = new ArrayList<>();
-    for (ProgramSpec spec : file.programs()) {
+    for (ProgramSpec spec : loadState().programs()) {
       names.add(spec.name());
     }
     return Collections.unmodifiableList(names);
@@ -130,7 +132,8 @@ public final class BpfObject implements AutoCloseable {
    * @throws VerifierException when the kernel rejects the program; its message also names any
    *     CO-RE relocation that could not be satisfied on this kernel
    */
-  public BpfProgram loadProgram(String name) {
+  public synchronized BpfProgram loadProgram(String name) {
+    BpfObjectFile file = loadState();
     ProgramSpec spec =
         file.program(name)
             .orElseThrow(() -> new BpfException("no program named '" + name + "' in the BPF object"));
@@ -178,6 +181,29 @@ public final class BpfObject implements AutoCloseable {
           "program " + name + " needs what this kernel lacks: " + String.join("; ", unsatisfied),
           e);
     }
+  }
+
+  /**
+   * Lets go of what loading needs (the parsed object and its BTF, the kernel's BTF): the maps and
+   * the loaded programs stay usable, but no further program can be loaded. Idempotent.
+   */
+  public synchronized void finishLoading() {
+    file = null;
+    objectBtf = null;
+    btfExt = null;
+    kernelBtf = null;
+  }
+
+  /** Whether {@link #loadProgram} still works (false after {@link #finishLoading}). */
+  public synchronized boolean canLoad() {
+    return file != null;
+  }
+
+  private BpfObjectFile loadState() {
+    if (file == null) {
+      throw new BpfException("BPF object: loading is finished; no further program can be loaded");
+    }
+    return file;
   }
 
   private List<String> relocateCore(ProgramSpec spec, byte[] insns) {

@@ -1,7 +1,7 @@
 package io.netdrop.drops;
 
 import io.netdrop.kernel.DropReasons;
-import io.netdrop.kernel.KernelSymbols;
+import io.netdrop.kernel.Symbolizer;
 import io.netdrop.sockets.InetText;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -26,18 +26,18 @@ public final class DropFormatter {
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
   private final DropReasons reasons;
-  private final KernelSymbols symbols;
+  private final Symbolizer symbols;
   private final MonotonicClock clock;
   private final DropAttribution attribution;
 
   /** A formatter without connection attribution. */
-  public DropFormatter(DropReasons reasons, KernelSymbols symbols, MonotonicClock clock) {
+  public DropFormatter(DropReasons reasons, Symbolizer symbols, MonotonicClock clock) {
     this(reasons, symbols, clock, null);
   }
 
   /** A formatter that appends the connection {@code attribution} finds (null: none). */
   public DropFormatter(
-      DropReasons reasons, KernelSymbols symbols, MonotonicClock clock, DropAttribution attribution) {
+      DropReasons reasons, Symbolizer symbols, MonotonicClock clock, DropAttribution attribution) {
     this.reasons = Objects.requireNonNull(reasons, "reasons");
     this.symbols = Objects.requireNonNull(symbols, "symbols");
     this.clock = Objects.requireNonNull(clock, "clock");

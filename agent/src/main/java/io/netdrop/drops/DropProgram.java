@@ -208,6 +208,14 @@ public final class DropProgram implements AutoCloseable {
     }
   }
 
+  /**
+   * Lets go of the kernel's BTF and the parsed object once every program is attached (several
+   * megabytes of heap for the rest of the JVM's life otherwise); no program can be attached after.
+   */
+  public void finishLoading() {
+    object.finishLoading();
+  }
+
   /** How many programs are attached now (drop hooks and socket hooks). */
   public int attachedPrograms() {
     int n = 0;

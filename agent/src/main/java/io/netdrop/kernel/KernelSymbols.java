@@ -1,6 +1,8 @@
 package io.netdrop.kernel;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,7 +21,7 @@ import java.util.Map;
  * <p>If every address is zero ({@code kernel.kptr_restrict} hides them from this process), no
  * symbol is usable and {@link #symbolize} always answers in hex.
  */
-public final class KernelSymbols {
+public final class KernelSymbols implements Symbolizer {
 
   private static final Path KALLSYMS = Path.of("/proc/kallsyms");
   // kallsyms has no symbol sizes; no kernel function is this long, so a larger offset means the
@@ -41,18 +43,17 @@ public final class KernelSymbols {
   }
 
   /**
-   * Reads {@code /proc/kallsyms} of the running kernel.
+   * Reads {@code /proc/kallsyms} of the running kernel, streaming: only the kept symbols' names
+   * are copied (the text, about 5 MB, is never held whole).
    *
    * @throws KernelFormatException if it cannot be read or is malformed
    */
   public static KernelSymbols load() {
-    byte[] text;
-    try {
-      text = Files.readAllBytes(KALLSYMS);
+    try (InputStream in = Files.newInputStream(KALLSYMS)) {
+      return new Builder().read(in);
     } catch (IOException e) {
       throw new KernelFormatException("cannot read " + KALLSYMS + ": " + e, e);
     }
-    return new Builder(text).build();
   }
 
   /**
@@ -70,11 +71,12 @@ public final class KernelSymbols {
       for (int n; (n = kallsyms.read(buf)) >= 0; ) {
         text.append(buf, 0, n);
       }
+      // Symbol names are ASCII; Latin-1 keeps every char as one byte, so nothing is lost for errors.
+      return new Builder()
+          .read(new ByteArrayInputStream(text.toString().getBytes(StandardCharsets.ISO_8859_1)));
     } catch (IOException e) {
       throw new KernelFormatException("cannot read kallsyms: " + e, e);
     }
-    // Symbol names are ASCII; Latin-1 keeps every char as one byte, so nothing is lost for errors.
-    return new Builder(text.toString().getBytes(StandardCharsets.ISO_8859_1)).build();
   }
 
   /**
@@ -83,6 +85,7 @@ public final class KernelSymbols {
    * "0xffffffff81234567"}) if it is below the first symbol, implausibly far past the nearest one,
    * or no symbols are known.
    */
+  @Override
   public String symbolize(long address) {
     int i = floor(address);
     if (i < 0) {
@@ -128,33 +131,58 @@ public final class KernelSymbols {
     return "0x" + Long.toHexString(address);
   }
 
-  /** Parses the whole text in one pass over its bytes (no String per line), then sorts once. */
+  /**
+   * Parses kallsyms in one pass over a fixed buffer (no String per line, no copy of the whole
+   * text), copying the names of kept symbols only, then sorts once.
+   */
   private static final class Builder {
-    private final byte[] text;
+    private byte[] buf = new byte[1 << 16];
     private long[] addresses = new long[1 << 17];
-    private int[] nameStarts = new int[1 << 17]; // offsets into text
+    private int[] nameStarts = new int[1 << 17]; // offsets into names
     private int[] nameEnds = new int[1 << 17];
     private short[] modules = new short[1 << 17];
+    private byte[] names = new byte[1 << 21];
+    private int namesUsed;
     private final Map<String, Short> moduleIds = new HashMap<>();
     private final List<String> moduleNames = new ArrayList<>();
     private int count;
     private boolean anyNonZero;
     private boolean sorted = true;
 
-    Builder(byte[] text) {
-      this.text = text;
-    }
-
-    KernelSymbols build() {
+    KernelSymbols read(InputStream in) throws IOException {
       int lineNo = 0;
-      for (int pos = 0; pos < text.length; ) {
-        int eol = pos;
-        while (eol < text.length && text[eol] != '\n') {
-          eol++;
+      int filled = 0; // buf[0, filled) holds text not yet parsed, starting at a line's start
+      boolean eof = false;
+      while (!eof || filled > 0) {
+        if (!eof) {
+          if (filled == buf.length) {
+            buf = Arrays.copyOf(buf, buf.length * 2); // a line longer than the buffer
+          }
+          int n = in.read(buf, filled, buf.length - filled);
+          if (n < 0) {
+            eof = true;
+          } else {
+            filled += n;
+          }
         }
-        lineNo++;
-        addLine(pos, eol, lineNo);
-        pos = eol + 1;
+        int pos = 0;
+        while (true) {
+          int eol = pos;
+          while (eol < filled && buf[eol] != '\n') {
+            eol++;
+          }
+          if (eol == filled && !(eof && eol > pos)) {
+            break; // an incomplete line: wait for more text (or nothing left at the end)
+          }
+          lineNo++;
+          addLine(pos, eol, lineNo);
+          pos = Math.min(eol + 1, filled);
+        }
+        System.arraycopy(buf, pos, buf, 0, filled - pos);
+        filled -= pos;
+        if (eof && filled == 0) {
+          break;
+        }
       }
       return finish();
     }
@@ -163,6 +191,7 @@ public final class KernelSymbols {
       if (start == end) {
         return;
       }
+      byte[] text = buf;
       long address = 0;
       int p = start;
       while (p < end && text[p] != ' ') {
@@ -210,9 +239,15 @@ public final class KernelSymbols {
       if (count > 0 && Long.compareUnsigned(address, addresses[count - 1]) < 0) {
         sorted = false;
       }
+      int len = nameEnd - nameStart;
+      if (namesUsed + len > names.length) {
+        names = Arrays.copyOf(names, Math.max(names.length * 2, namesUsed + len));
+      }
+      System.arraycopy(text, nameStart, names, namesUsed, len);
       addresses[count] = address;
-      nameStarts[count] = nameStart;
-      nameEnds[count] = nameEnd;
+      nameStarts[count] = namesUsed;
+      namesUsed += len;
+      nameEnds[count] = namesUsed;
       modules[count] = module;
       count++;
     }
@@ -233,7 +268,7 @@ public final class KernelSymbols {
       long[] outAddr = new long[count];
       int[] outEnds = new int[count];
       short[] outMods = new short[count];
-      byte[] outNames = new byte[1 << 20];
+      byte[] outNames = new byte[namesUsed];
       int n = 0;
       int used = 0;
       for (int k = 0; k < count; k++) {
@@ -242,10 +277,7 @@ public final class KernelSymbols {
           continue;
         }
         int len = nameEnds[i] - nameStarts[i];
-        if (used + len > outNames.length) {
-          outNames = Arrays.copyOf(outNames, Math.max(outNames.length * 2, used + len));
-        }
-        System.arraycopy(text, nameStarts[i], outNames, used, len);
+        System.arraycopy(names, nameStarts[i], outNames, used, len);
         used += len;
         outAddr[n] = addresses[i];
         outEnds[n] = used;
@@ -282,7 +314,7 @@ public final class KernelSymbols {
     }
 
     private KernelFormatException malformed(int start, int end, int lineNo, String what) {
-      String line = new String(text, start, Math.min(end - start, 80), StandardCharsets.ISO_8859_1);
+      String line = new String(buf, start, Math.min(end - start, 80), StandardCharsets.ISO_8859_1);
       return new KernelFormatException(
           "malformed kallsyms line " + lineNo + " (" + what + "): '" + line
               + (end - start > 80 ? "..." : "") + "'");

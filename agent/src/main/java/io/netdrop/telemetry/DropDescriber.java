@@ -7,7 +7,7 @@ import io.netdrop.drops.OverflowFormatter;
 import io.netdrop.sockets.diag.Overflow;
 import java.time.Instant;
 import io.netdrop.kernel.DropReasons;
-import io.netdrop.kernel.KernelSymbols;
+import io.netdrop.kernel.Symbolizer;
 import io.netdrop.sockets.ConnectionRecord;
 import io.netdrop.sockets.ConnectionRegistry;
 import io.netdrop.sockets.Endpoints;
@@ -22,14 +22,14 @@ import java.util.Objects;
  */
 public final class DropDescriber {
   private final DropReasons reasons;
-  private final KernelSymbols symbols;
+  private final Symbolizer symbols;
   private final MonotonicClock clock;
   private final ConnectionRegistry registry;
   private final DropFormatter formatter;
   private final byte[] address = new byte[16];
 
   public DropDescriber(
-      DropReasons reasons, KernelSymbols symbols, MonotonicClock clock, ConnectionRegistry registry,
+      DropReasons reasons, Symbolizer symbols, MonotonicClock clock, ConnectionRegistry registry,
       DropFormatter formatter) {
     this.reasons = Objects.requireNonNull(reasons, "reasons");
     this.symbols = Objects.requireNonNull(symbols, "symbols");

@@ -1,12 +1,15 @@
 package io.netdrop.bpf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netdrop.bpf.btf.Btf;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.ref.WeakReference;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -57,6 +60,28 @@ class BpfObjectIT {
             BpfException.class,
             () -> BpfObject.open(realObject(), Btf.loadVmlinux(), Map.of("nope", 1)));
     assertEquals("no map named 'nope' in the BPF object", e.getMessage());
+  }
+
+  @Test
+  void letsGoOfTheKernelBtfOnceLoadingIsFinishedAndKeepsItsMapsAndPrograms() throws Exception {
+    Btf kernelBtf = Btf.loadVmlinux();
+    WeakReference<Btf> held = new WeakReference<>(kernelBtf);
+    try (BpfObject object = BpfObject.open(realObject(), kernelBtf, Map.of())) {
+      kernelBtf = null;
+      BpfProgram program = object.loadProgram("nd_kfree_skb");
+      object.finishLoading();
+
+      assertFalse(object.canLoad());
+      assertTrue(program.fd() > 0);
+      assertEquals(262144, object.map("events").maxEntries());
+      BpfException e = assertThrows(BpfException.class, () -> object.loadProgram("nd_sock_create"));
+      assertEquals("BPF object: loading is finished; no further program can be loaded", e.getMessage());
+      for (int i = 0; i < 50 && held.get() != null; i++) {
+        System.gc();
+        Thread.sleep(20);
+      }
+      assertNull(held.get(), "the kernel's BTF is still reachable after finishLoading");
+    }
   }
 
   private static int indexOf(byte[] haystack, byte[] needle, int from) {

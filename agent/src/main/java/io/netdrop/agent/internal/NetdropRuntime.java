@@ -19,7 +19,7 @@ import io.netdrop.drops.DropReader;
 import io.netdrop.drops.DropTotals;
 import io.netdrop.drops.MonotonicClock;
 import io.netdrop.kernel.DropReasons;
-import io.netdrop.kernel.KernelSymbols;
+import io.netdrop.kernel.OnDemandSymbols;
 import io.netdrop.sockets.ProcSockets;
 import io.netdrop.sockets.SocketMaps;
 import io.netdrop.sockets.SocketScanner;
@@ -153,6 +153,7 @@ final class NetdropRuntime implements AutoCloseable {
         events.useCreationSlots(hooks.slots());
       }
       registration = hooks.description();
+      program.finishLoading(); // every program is loaded: the kernel's BTF is no longer needed
       NetdropBridge.install(events);
       try {
         instrumentation = SocketInstrumentation.install(inst);
@@ -200,7 +201,9 @@ final class NetdropRuntime implements AutoCloseable {
         sinks.add(new JfrDrops(config.redact()));
       }
       MonotonicClock clock = MonotonicClock.create();
-      KernelSymbols symbols = KernelSymbols.load();
+      // Read when a drop first needs a name, not at start: most JVMs see few drops, and the table
+      // would cost about 4 MB of heap for good.
+      OnDemandSymbols symbols = OnDemandSymbols.kallsyms();
       DropDescriber describer =
           new DropDescriber(
               reasons, symbols, clock, registry,
@@ -241,6 +244,11 @@ final class NetdropRuntime implements AutoCloseable {
           },
           RETIRE_MILLIS,
           RETIRE_MILLIS,
+          TimeUnit.MILLISECONDS);
+      runtime.retirement.scheduleWithFixedDelay(
+          symbols::releaseIfIdle,
+          OnDemandSymbols.DEFAULT_IDLE_MILLIS,
+          OnDemandSymbols.DEFAULT_IDLE_MILLIS / 3,
           TimeUnit.MILLISECONDS);
       // Each socket's kind is noted while the registry still holds it, for the metrics by kind.
       runtime.retirement.scheduleWithFixedDelay(
