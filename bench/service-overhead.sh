@@ -28,7 +28,7 @@
 #   PROFILE=cpu bench/service-overhead.sh    (async-profiler over each measured window: collapsed
 #                                             stacks beside the results; PROFILE=itimer in a VM
 #                                             without perf events)
-# Settings (defaults): PAIRS=5 DURATION=20 WARMUP=40 MODES='keepalive close'
+# Settings (defaults): CGROUP=service (or root: see below) PAIRS=5 DURATION=20 WARMUP=40 MODES='keepalive close'
 #   COMPARISONS='netdrop otel' CONNECTIONS=4 (wrk -t1 -c4) APP_CPU=0 WRK_CPU=1 JAVA_OPTS=''
 #   APP_ARGS='--server.tomcat.max-keep-alive-requests=-1' (Spring Boot arguments of the application)
 #   NETDROP_JAR=agent/target/netdrop-agent.jar OTEL_JAR=agent/target/test-libs/opentelemetry-javaagent-*.jar
@@ -66,6 +66,20 @@ profile=${PROFILE:-}
 ap_lib=${ASYNC_PROFILER:-/tmp/ap/linux-x64/libasyncProfiler.so}
 hz=$(getconf CLK_TCK)
 bpf_stats=${BPF_STATS:-0}
+# Where the application runs (CGROUP): 'service' (default) in a child cgroup of its own, as a
+# systemd service or a container does, so netdrop attaches its cgroup programs there (the
+# production path); 'root' in this shell's cgroup, which on a host is the root cgroup, where
+# netdrop by default registers sockets from Java instead (docs/design.md, "Where the cgroup
+# programs go"). Both variants of a pair run in the same place.
+cgroup_mode=${CGROUP:-service}
+app_cgroup=
+if [ "$cgroup_mode" = service ]; then
+  app_cgroup=/sys/fs/cgroup/netdrop-bench-service
+  mkdir -p "$app_cgroup"
+elif [ "$cgroup_mode" != root ]; then
+  echo "service-overhead.sh: CGROUP must be service or root, not '$cgroup_mode'" >&2
+  exit 1
+fi
 
 for f in "$app_jar" "$netdrop_jar"; do
   [ -f "$f" ] || { echo "service-overhead.sh: $f missing; build first (mvn -B -q -ntp -DskipTests package)" >&2; exit 1; }
@@ -186,6 +200,7 @@ stop_app() {
 cleanup() {
   stop_app
   if [ -n "${stats_before:-}" ]; then sysctl -q kernel.bpf_stats_enabled="$stats_before"; fi
+  if [ -n "$app_cgroup" ]; then rmdir "$app_cgroup" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
 
@@ -204,7 +219,11 @@ run_jvm() {
       OTEL_TRACES_SAMPLER=always_on OTEL_SERVICE_NAME=order-service)
   fi
   echo "service-overhead.sh: pair $pair/$pairs, $comparison: $variant (log $base.log)" >&2
-  env "${env[@]}" taskset -c "$app_cpu" "$java" "${java_opts[@]}" "${agents[@]}" -jar "$app_jar" \
+  local -a place=()
+  if [ -n "$app_cgroup" ]; then
+    place=(sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$app_cgroup")
+  fi
+  env "${env[@]}" "${place[@]}" taskset -c "$app_cpu" "$java" "${java_opts[@]}" "${agents[@]}" -jar "$app_jar" \
     --server.port=0 --orders.port-file="$port_file" "${app_args[@]}" >"$base.log" 2>&1 &
   app_pid=$!
   local port="" i
@@ -298,7 +317,7 @@ run_jvm() {
   echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# command: PAIRS=$pairs DURATION=$duration WARMUP=$warmup MODES='${modes[*]}' COMPARISONS='${comparisons[*]}'" \
     "CONNECTIONS=$connections APP_ARGS='${app_args[*]}'${BASELINE:+ BASELINE=$BASELINE}${JAVA_OPTS:+ JAVA_OPTS='$JAVA_OPTS'}${PROFILE:+ PROFILE=$PROFILE} bench/service-overhead.sh"
-  echo "# app: taskset -c $app_cpu java [agents] -jar examples/spring-demo/target/spring-demo.jar, GET /orders;" \
+  echo "# app (cgroup: $cgroup_mode): taskset -c $app_cpu java [agents] -jar examples/spring-demo/target/spring-demo.jar, GET /orders;" \
     "load: taskset -c $wrk_cpu wrk -t1 -c$connections --latency -d${duration}s [-H 'Connection: close'], after ${warmup}s of the same"
 } | tee "$summary" >&2
 printf 'comparison\tmode\tpair\tvariant\trequests\trps\tp50_us\tp99_us\tcpu_us_per_req\tnetdrop_threads_us_per_req\tnetdrop_lines\twrk_errors\n' >"$runs"
