@@ -315,7 +315,7 @@ run_jvm() {
   echo "# commit: $commit; kernel $(uname -r); $(nproc) CPUs ($(lscpu | sed -n 's/^Model name: *//p' | head -1));" \
     "jdk: $("$java" -version 2>&1 | head -2 | tail -1)"
   echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "# command: PAIRS=$pairs DURATION=$duration WARMUP=$warmup MODES='${modes[*]}' COMPARISONS='${comparisons[*]}'" \
+  echo "# command: CGROUP=$cgroup_mode PAIRS=$pairs DURATION=$duration WARMUP=$warmup MODES='${modes[*]}' COMPARISONS='${comparisons[*]}'" \
     "CONNECTIONS=$connections APP_ARGS='${app_args[*]}'${BASELINE:+ BASELINE=$BASELINE}${JAVA_OPTS:+ JAVA_OPTS='$JAVA_OPTS'}${PROFILE:+ PROFILE=$PROFILE} bench/service-overhead.sh"
   echo "# app (cgroup: $cgroup_mode): taskset -c $app_cpu java [agents] -jar examples/spring-demo/target/spring-demo.jar, GET /orders;" \
     "load: taskset -c $wrk_cpu wrk -t1 -c$connections --latency -d${duration}s [-H 'Connection: close'], after ${warmup}s of the same"
