@@ -185,7 +185,8 @@ final class NetdropRuntime implements AutoCloseable {
       Map<Long, Long> overflowTotals = new ConcurrentHashMap<>();
       KernelDropCounts counts =
           new KernelDropCounts(
-              totals, reasons, registry, overflowTotals, registry::size, program::attachedPrograms);
+              totals, reasons, registry, overflowTotals, registry::size, program::attachedPrograms,
+              () -> mapEntries(program));
       telemetry =
           OtelTelemetry.start(config, serviceName(), Cli.version(), counts, log::println);
       events.useCurrentSpan(telemetry.currentSpan());
@@ -343,6 +344,21 @@ final class NetdropRuntime implements AutoCloseable {
     line.append(" counts_full=").append(totals.stat(DropTotals.COUNTS_FULL));
     line.append(" empty_purges=").append(totals.stat(DropTotals.EMPTY_PURGES));
     return line.toString();
+  }
+
+  /** The kernel program's hash maps, whose entries a leak would pile up (see DropCounts#mapEntries). */
+  static final List<String> HASH_MAPS = List.of("sockets", "ports", "tuples", "counts");
+
+  private static Map<String, Long> mapEntries(DropProgram program) {
+    Map<String, Long> out = new TreeMap<>();
+    try {
+      for (String name : HASH_MAPS) {
+        out.put(name, (long) program.map(name).count());
+      }
+    } catch (RuntimeException e) {
+      // closing down: the maps are gone, and a metric callback must not throw
+    }
+    return out;
   }
 
   /** The service's name for the embedded SDK's resource: the main class or jar, as the JVM was started. */
