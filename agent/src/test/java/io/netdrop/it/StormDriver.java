@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
 /**
  * Runs the storms of issue #11 against {@link StormScenarioApp} in a network namespace of its own:
  * a UDP flood into its slowly read socket (bench/flood.c, sendmmsg) and a SYN flood (hping3) at its
- * listener with a full accept queue, each for {@code stormSeconds}, with the application's own
+ * listener with a full accept queue, each for {@code stormSeconds}, then briefly a SYN flood at a
+ * listener with room in its queue (no overflow: the kernel answers each SYN), with the application's own
  * requests running throughout. Collects what netdrop exported, the kernel's own counts, the agent's
  * CPU and the requests' latencies. Used by StormIT (seconds) and bench/storm.sh (a minute, via
  * {@link #main}).
@@ -30,6 +31,12 @@ final class StormDriver {
     boolean agent;
     int udpPort;
     int listenPort;
+    /** A listener with room in its accept queue, flooded with SYNs after the full one. */
+    int roomyPort;
+    /** Last exported netdrop.packet.dropped of reason LISTEN_OVERFLOW on the roomy listener's port. */
+    long metricRoomyOverflow;
+    /** Last exported netdrop.packet.dropped of reason NOT_SPECIFIED on the roomy listener's port. */
+    long metricRoomyNotSpecified;
     double udpRate;
     double synRate;
     long rcvbufErrors;
@@ -122,6 +129,7 @@ final class StormDriver {
         app.writeLine("go");
         r.udpPort = Integer.parseInt(app.awaitLine(l -> l.startsWith("udp-port "), TIMEOUT).substring(9));
         r.listenPort = Integer.parseInt(app.awaitLine(l -> l.startsWith("listen-port "), TIMEOUT).substring(12));
+        r.roomyPort = Integer.parseInt(app.awaitLine(l -> l.startsWith("roomy-port "), TIMEOUT).substring(11));
         app.awaitLine("started"::equals, TIMEOUT);
         Thread.sleep(calmSeconds * 1000L);
 
@@ -135,8 +143,11 @@ final class StormDriver {
         app.writeLine("phase between");
         Thread.sleep(calmSeconds * 1000L);
         app.writeLine("phase syn");
-        long synSent = synFlood(netns, r.listenPort);
+        long synSent = synFlood(netns, r.listenPort, stormSeconds);
         r.synRate = synSent / (double) stormSeconds;
+
+        app.writeLine("phase roomy");
+        synFlood(netns, r.roomyPort, Math.max(2, stormSeconds / 4));
 
         app.writeLine("phase after");
         Thread.sleep(calmSeconds * 1000L);
@@ -180,11 +191,11 @@ final class StormDriver {
     return out;
   }
 
-  private long synFlood(String netns, int port) throws Exception {
+  private static long synFlood(String netns, int port, int seconds) throws Exception {
     // hping3 prints its count when interrupted; timeout sends SIGINT after the storm.
     Process p =
         new ProcessBuilder(
-                "ip", "netns", "exec", netns, "timeout", "-s", "INT", String.valueOf(stormSeconds),
+                "ip", "netns", "exec", netns, "timeout", "-s", "INT", String.valueOf(seconds),
                 "hping3", "-q", "-S", "-p", String.valueOf(port), "--flood", "127.0.0.1")
             .redirectErrorStream(true)
             .start();
@@ -278,8 +289,13 @@ final class StormDriver {
         if ("LISTEN_OVERFLOW".equals(reason)) {
           if (Long.valueOf(r.listenPort).equals(port)) {
             r.metricListenOverflow += n;
+          } else if (Long.valueOf(r.roomyPort).equals(port)) {
+            r.metricRoomyOverflow += n;
           }
           continue;
+        }
+        if ("NOT_SPECIFIED".equals(reason) && Long.valueOf(r.roomyPort).equals(port)) {
+          r.metricRoomyNotSpecified += n;
         }
         r.metricKfreeSkb += n;
         if ("SOCKET_RCVBUFF".equals(reason) && Long.valueOf(r.udpPort).equals(port)) {

@@ -40,6 +40,15 @@ class StormIT {
   }
 
   @Test
+  void aSynFloodAtAListenerWithRoomIsNoOverflow() {
+    // Each SYN is answered; the RST to each SYN-ACK kills the half-open connection: a NOT_SPECIFIED
+    // drop on the listener that the kernel also adds to its sk_drops, which netdrop must not count
+    // again as LISTEN_OVERFLOW (before the fix it counted every one).
+    assertTrue(run.metricRoomyNotSpecified > 1_000, "only " + run.metricRoomyNotSpecified + " half-open connections reset" + run.output);
+    assertEquals(0, run.metricRoomyOverflow, "LISTEN_OVERFLOW on the listener with room" + run.output);
+  }
+
+  @Test
   void eachKernelCountedDropIsReportedOrCountedAsHeldBack() {
     assertEquals(0, run.lost, "events lost to a full ring buffer" + run.output);
     assertTrue(run.heldBack > 0, "the rate limit held nothing back in a storm" + run.output);

@@ -26,7 +26,7 @@ import java.util.Map;
  * JVM, whose request latencies are recorded per phase. Commands on stdin, one answer line each:
  *
  * <ul>
- *   <li>{@code go}: opens everything; prints {@code udp-port}, {@code listen-port}, {@code started}
+ *   <li>{@code go}: opens everything; prints {@code udp-port}, {@code listen-port}, {@code roomy-port}, {@code started}
  *   <li>{@code phase NAME}: latencies and agent CPU from now on count for NAME
  *   <li>{@code unclog}: closes the clients that fill the accept queue (no more SYN retransmits)
  *   <li>{@code report}: prints {@code requests}, {@code agent-cpu}, {@code counters}, {@code heap} lines, then {@code reported}
@@ -101,6 +101,10 @@ public final class StormScenarioApp {
       clogs.add(c);
     }
     keep(full);
+    // A listener with room that never accepts: a SYN flood here fills no accept queue (no handshake
+    // completes), every SYN is answered, and each SYN-ACK's RST kills the half-open connection.
+    ServerSocket roomy = new ServerSocket(0, 4096, lo);
+    keep(roomy);
 
     ServerSocket echo = new ServerSocket(0, 128, lo);
     daemon("echo-acceptor", () -> accept(echo));
@@ -108,6 +112,7 @@ public final class StormScenarioApp {
     daemon("echo-client", () -> requests(echo.getLocalPort()));
     System.out.println("udp-port " + ((InetSocketAddress) udp.getLocalAddress()).getPort());
     System.out.println("listen-port " + full.getLocalPort());
+    System.out.println("roomy-port " + roomy.getLocalPort());
     System.out.println("started");
   }
 

@@ -9,8 +9,8 @@ final class StormTable {
   static String markdown(List<StormDriver.Result> results, int seconds, int calm) {
     StringBuilder b = new StringBuilder();
     b.append("Storms of ").append(seconds).append(" s each, ").append(calm).append(" s calm before, between and after.\n\n");
-    b.append("| run | agent | UDP flood /s | SYN flood /s | Udp RcvbufErrors | metric SOCKET_RCVBUFF | bpftrace kfree_skb | ListenOverflows | ListenDrops | metric LISTEN_OVERFLOW | held back | logged | lost | agent CPU udp / syn (cores) | heap after GC |\n");
-    b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    b.append("| run | agent | UDP flood /s | SYN flood /s | Udp RcvbufErrors | metric SOCKET_RCVBUFF | bpftrace kfree_skb | ListenOverflows | ListenDrops | metric LISTEN_OVERFLOW | roomy listener: metric LISTEN_OVERFLOW / NOT_SPECIFIED | held back | logged | lost | agent CPU udp / syn (cores) | heap after GC |\n");
+    b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     int i = 0;
     for (StormDriver.Result r : results) {
       i++;
@@ -23,6 +23,7 @@ final class StormTable {
           .append(" | ").append(r.listenOverflows)
           .append(" | ").append(r.listenDrops)
           .append(" | ").append(r.agent ? String.valueOf(r.metricListenOverflow) : "–")
+          .append(" | ").append(r.agent ? r.metricRoomyOverflow + " / " + r.metricRoomyNotSpecified : "–")
           .append(" | ").append(r.agent ? String.valueOf(r.heldBack) : "–")
           .append(" | ").append(r.agent ? String.valueOf(r.loggedKfreeSkb()) : "–")
           .append(" | ").append(r.agent ? String.valueOf(r.lost) : "–")
@@ -30,13 +31,13 @@ final class StormTable {
           .append(" | ").append(r.heapAfterGcKb / 1024).append(" MB |\n");
     }
     b.append("\nApplication requests (64-byte echo every ms, new connection every 50), p50 / p99 / max in µs, failed:\n\n");
-    b.append("| run | agent | calm | UDP storm | between | SYN storm | after | failed | p99 storm / calm |\n");
-    b.append("|---|---|---|---|---|---|---|---|---|\n");
+    b.append("| run | agent | calm | UDP storm | between | SYN storm | SYN flood, roomy listener | after | failed | p99 storm / calm |\n");
+    b.append("|---|---|---|---|---|---|---|---|---|---|\n");
     i = 0;
     for (StormDriver.Result r : results) {
       i++;
       b.append("| ").append(i).append(" | ").append(r.agent ? "yes" : "no");
-      for (String phase : List.of("calm", "udp", "between", "syn", "after")) {
+      for (String phase : List.of("calm", "udp", "between", "syn", "roomy", "after")) {
         long[] q = r.requests.getOrDefault(phase, new long[5]);
         b.append(" | ").append(q[2]).append(" / ").append(q[3]).append(" / ").append(q[4]);
       }

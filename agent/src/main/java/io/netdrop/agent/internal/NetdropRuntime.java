@@ -31,7 +31,9 @@ import io.netdrop.sockets.ConnectionRegistry;
 import io.netdrop.sockets.RegistrySocketEvents;
 import io.netdrop.sockets.internal.FileDescriptors;
 import java.lang.instrument.Instrumentation;
+import io.netdrop.drops.ListenOverflowCounts;
 import io.netdrop.sockets.diag.ListenOverflowWatcher;
+import io.netdrop.sockets.diag.Overflow;
 import io.netdrop.sockets.diag.SockDiag;
 import java.io.PrintStream;
 import java.util.List;
@@ -215,13 +217,22 @@ final class NetdropRuntime implements AutoCloseable {
               problem -> log.println("netdrop: " + problem));
       reader.start();
       DropFolder reports = folder;
+      ListenOverflowCounts refusals =
+          new ListenOverflowCounts(ListenOverflowCounts.fromKernelCounts(reasons, totals::count));
       overflows =
           new ListenOverflowWatcher(
               SockDiag.open(),
               maps::hasSocket,
               o -> {
-                overflowTotals.merge(o.inode(), o.newDrops(), Long::sum);
-                reports.report(describer.overflow(o, Instant.now(), System.nanoTime()));
+                // sk_drops also counts some drops kfree_skb reported already: only the rest were refused SYNs.
+                long refused = refusals.refused(o.inode(), o.newDrops());
+                if (refused == 0) {
+                  return;
+                }
+                Overflow overflow =
+                    new Overflow(o.inode(), o.family(), o.localAddress(), o.localPort(), refused, o.totalDrops());
+                overflowTotals.merge(o.inode(), refused, Long::sum);
+                reports.report(describer.overflow(overflow, Instant.now(), System.nanoTime()));
               },
               OVERFLOW_POLL_MILLIS,
               false,
