@@ -10,7 +10,7 @@
 # sockets once idle; nothing lost, no map full, no request failed. The same code is the CI test
 # SoakIT, shortened (agent/src/test/java/io/netdrop/it/SoakDriver.java).
 #
-#   bench/soak.sh                 (root; DURATION=1800 TCP_RATE=400 UDP_RATE=100 DRAIN=60 TICK=60)
+#   bench/soak.sh                 (root; DURATION=1800 TCP_RATE=400 UDP_RATE=100 DRAIN=90 TICK=60)
 #   DURATION=300 TICK=10 bench/soak.sh
 #
 # Kept in bench/results/soak-<time>.md.
@@ -23,7 +23,7 @@ fi
 duration=${DURATION:-1800}
 tcp=${TCP_RATE:-400}
 udp=${UDP_RATE:-100}
-drain=${DRAIN:-60}
+drain=${DRAIN:-90}
 tick=${TICK:-60}
 
 mvn -B -q -ntp -DskipTests package -pl agent -am

@@ -250,6 +250,12 @@ final class NetdropRuntime implements AutoCloseable {
             } catch (RuntimeException e) {
               log.println("netdrop: cannot retire closed sockets' counts: " + e.getMessage());
             }
+            try {
+              // Tuples the kernel learned for connects the agent never saw complete (refused ones).
+              maps.sweepTuples(inode -> registry.holds(inode) || tracked.tracks(inode));
+            } catch (RuntimeException e) {
+              log.println("netdrop: cannot sweep the tuples of closed sockets: " + e.getMessage());
+            }
           },
           RETIRE_MILLIS,
           RETIRE_MILLIS,
