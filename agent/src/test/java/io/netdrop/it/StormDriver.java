@@ -109,7 +109,9 @@ final class StormDriver {
       }
       ForkedJvm.Builder b =
           ForkedJvm.builder()
-              .launcher("ip", "netns", "exec", netns)
+              // nsenter, not ip netns exec: that remounts /sys, hiding cgroup2 from the agent, which
+              // would then run without its cgroup hooks (not the production path).
+              .launcher("nsenter", "--net=/run/netns/" + netns)
               .jvmArg("-Xmx256m")
               .systemProperty("otel.metrics.exporter", "logging-otlp")
               .systemProperty("otel.logs.exporter", "logging-otlp")
