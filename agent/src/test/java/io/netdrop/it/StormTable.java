@@ -9,8 +9,8 @@ final class StormTable {
   static String markdown(List<StormDriver.Result> results, int seconds, int calm) {
     StringBuilder b = new StringBuilder();
     b.append("Storms of ").append(seconds).append(" s each, ").append(calm).append(" s calm before, between and after.\n\n");
-    b.append("| run | agent | UDP flood /s | SYN flood /s | Udp RcvbufErrors | metric SOCKET_RCVBUFF | bpftrace kfree_skb | ListenOverflows | ListenDrops | metric LISTEN_OVERFLOW | roomy listener: metric LISTEN_OVERFLOW / NOT_SPECIFIED | held back | logged | lost | agent CPU udp / syn (cores) | heap after GC |\n");
-    b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    b.append("| run | agent | UDP flood /s | SYN flood /s | Udp RcvbufErrors | metric SOCKET_RCVBUFF | bpftrace kfree_skb | ListenOverflows | ListenDrops | metric LISTEN_OVERFLOW | roomy listener: metric LISTEN_OVERFLOW / NOT_SPECIFIED | metric, all kfree_skb reasons | held back | logged | lost | agent CPU udp / syn (cores) | heap after GC |\n");
+    b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     int i = 0;
     for (StormDriver.Result r : results) {
       i++;
@@ -24,6 +24,7 @@ final class StormTable {
           .append(" | ").append(r.listenDrops)
           .append(" | ").append(r.agent ? String.valueOf(r.metricListenOverflow) : "–")
           .append(" | ").append(r.agent ? r.metricRoomyOverflow + " / " + r.metricRoomyNotSpecified : "–")
+          .append(" | ").append(r.agent ? String.valueOf(r.metricKfreeSkb) : "–")
           .append(" | ").append(r.agent ? String.valueOf(r.heldBack) : "–")
           .append(" | ").append(r.agent ? String.valueOf(r.loggedKfreeSkb()) : "–")
           .append(" | ").append(r.agent ? String.valueOf(r.lost) : "–")
