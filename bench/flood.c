@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Sends N small UDP datagrams to 127.0.0.1:PORT with sendmmsg, as fast as it can, and prints the
 // rate. With nothing listening on PORT each datagram becomes one NO_SOCKET kfree_skb drop.
+// With SECONDS it stops after that long if COUNT is not reached first (bench/storm.sh: COUNT 0 is
+// no limit).
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -14,12 +16,15 @@
 
 int main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: flood PORT COUNT\n");
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: flood PORT COUNT [SECONDS]\n");
 		return 2;
 	}
 	int port = atoi(argv[1]);
 	long count = atol(argv[2]);
+	double seconds = argc == 4 ? atof(argv[3]) : 0;
+	if (count <= 0)
+		count = -1UL >> 1;
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(port)};
 	inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
@@ -41,6 +46,11 @@ int main(int argc, char **argv)
 		int r = sendmmsg(fd, msgs, n, 0);
 		if (r > 0)
 			sent += r;
+		if (seconds > 0) {
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			if ((t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9 >= seconds)
+				break;
+		}
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double s = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;

@@ -263,6 +263,44 @@ public final class BpfMap implements AutoCloseable {
   }
 
   /**
+   * How many entries the map holds, by walking BPF_MAP_GET_NEXT_KEY without keeping the keys (the
+   * kernel has no cheaper count). A map changing meanwhile may be miscounted by the keys added or
+   * removed during the walk; the walk stops after {@code maxEntries} keys. Not for arrays, whose
+   * every index always exists.
+   */
+  public int count() {
+    checkElements();
+    Memory a = new Memory(Math.max(1, keySize));
+    Memory b = new Memory(Math.max(1, keySize));
+    Memory current = null;
+    int n = 0;
+    int fdNum = fd.acquire();
+    try {
+      while (n < maxEntries) {
+        Memory next = current == a ? b : a;
+        BpfAttr attr = new BpfAttr(Bpf.MapElem.SIZE);
+        attr.putInt(Bpf.MapElem.MAP_FD, fdNum)
+            .putPointer(Bpf.MapElem.KEY, current)
+            .putPointer(Bpf.MapElem.VALUE_OR_NEXT_KEY, next);
+        long result = Bpf.invoke(Bpf.MAP_GET_NEXT_KEY, attr);
+        if (result == -Errno.ENOENT) {
+          break;
+        }
+        if (result < 0) {
+          throw new BpfSyscallException("BPF_MAP_GET_NEXT_KEY", subject, (int) -result);
+        }
+        n++;
+        current = next;
+      }
+    } finally {
+      fd.release();
+      Reference.reachabilityFence(a);
+      Reference.reachabilityFence(b);
+    }
+    return n;
+  }
+
+  /**
    * The per-CPU values under {@code key}: one array of {@code valueSize} bytes per possible CPU,
    * in CPU order, or null if the key is absent. Only for per-CPU map types.
    */

@@ -60,6 +60,14 @@ public final class DropTotals {
     this.stats = stats;
   }
 
+  /** The kernel's count of drops of {@code socketInode} with {@code reason} now; 0 if none. */
+  public long count(long socketInode, int reason) {
+    byte[] key = new byte[16];
+    ByteBuffer.wrap(key).order(ByteOrder.nativeOrder()).putLong(0, socketInode).putInt(8, reason);
+    byte[] value = new byte[8];
+    return counts.lookup(key, value) ? ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getLong(0) : 0;
+  }
+
   /** A snapshot of every (socket, reason) count. */
   public Map<Key, Long> counts() {
     Map<Key, Long> out = new TreeMap<>();

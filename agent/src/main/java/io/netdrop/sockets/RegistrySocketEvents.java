@@ -484,11 +484,39 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
         r = inode <= 0 ? null : registry.find(inode);
       }
       if (r != null) {
+        adoptKernelTuple(r);
         registry.close(r, clock.getAsLong());
         byFd.clear(fd, r);
         closedSockets.add(r);
       }
     });
+  }
+
+  /**
+   * A connect() that failed (refused, unreachable, timed out) never reaches {@link #describe}, yet
+   * the kernel registered its tuple at the SYN (nd_sock_ops) and left it in the thread's slot. The
+   * JDK closes such a socket inside connect(), on the same thread, so the slot still holds it here:
+   * noted as the record's, the tuple leaves the map with the socket after the grace period, instead
+   * of staying until the LRU map evicts it (which, once full, would evict live connections' tuples).
+   */
+  private void adoptKernelTuple(ConnectionRecord r) {
+    CreationSlots s = slots;
+    if (s == null || r.transport() != TCP) {
+      return;
+    }
+    synchronized (r) {
+      if (r.kernelTuple != null) {
+        return;
+      }
+    }
+    CreationSlots.Handoff handed = s.takeEndpoints(r.inode());
+    if (handed != null && handed.connected()) {
+      synchronized (r) {
+        if (r.kernelTuple == null) {
+          r.kernelTuple = handed.endpoints();
+        }
+      }
+    }
   }
 
   // ---- records ----

@@ -8,6 +8,7 @@ import io.netdrop.bpf.sys.Errno;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.function.LongPredicate;
 
 /**
  * Writes this JVM's sockets into the kernel maps the drop program filters on: {@code sockets}
@@ -128,6 +129,30 @@ public final class SocketMaps {
       }
     }
     return false;
+  }
+
+  /**
+   * Removes every tuple whose socket is neither kept by {@code keep} (open, or closed within the
+   * grace period) nor registered in {@code sockets}, and returns how many it removed. The kernel adds
+   * tuples by itself when one of our sockets connects (nd_sock_ops, nd_net_dev_queue); when the
+   * connect fails the agent may never learn that tuple (the port is released with the failure, and
+   * without the cgroup hooks no slot hands it over), so without this sweep it would stay until the
+   * LRU map evicted it — and a full LRU map evicts live connections' tuples too. One walk of the map,
+   * two or three system calls per entry.
+   */
+  public int sweepTuples(LongPredicate keep) {
+    byte[] value = new byte[8];
+    int removed = 0;
+    for (byte[] key : tuples.keys()) {
+      if (!tuples.lookup(key, value)) {
+        continue;
+      }
+      long inode = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getLong(0);
+      if (!keep.test(inode) && !hasSocket(inode) && ownedBy(tuples, key, inode) && tuples.delete(key)) {
+        removed++;
+      }
+    }
+    return removed;
   }
 
   private static boolean ownedBy(BpfMap map, byte[] key, long inode) {

@@ -28,4 +28,13 @@ public interface DropCounts {
 
   /** BPF programs attached now. */
   long programsLoaded();
+
+  /**
+   * Entries in each of the kernel program's hash maps now, by map name ({@code sockets},
+   * {@code ports}, {@code tuples}, {@code counts}): what bounds netdrop's kernel memory, and what a
+   * soak watches for leaks. Empty when unknown.
+   */
+  default Map<String, Long> mapEntries() {
+    return Map.of();
+  }
 }

@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongPredicate;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * {@link DropCounts} from the kernel's {@code counts} and {@code stats} maps ({@link DropTotals}),
@@ -31,6 +32,7 @@ public final class KernelDropCounts implements DropCounts {
   private final Map<Long, Long> overflows;
   private final LongSupplier sockets;
   private final LongSupplier programs;
+  private final Supplier<Map<String, Long>> mapEntries;
   /** The kind (reason left null) of each socket with counts in the kernel map. */
   private final Map<Long, Key> kinds = new ConcurrentHashMap<>();
 
@@ -38,16 +40,18 @@ public final class KernelDropCounts implements DropCounts {
    * @param overflows listen-queue overflows per listener inode (reason {@code LISTEN_OVERFLOW})
    * @param sockets how many sockets netdrop tracks
    * @param programs how many programs are attached
+   * @param mapEntries entries per kernel hash map (see {@link DropCounts#mapEntries()})
    */
   public KernelDropCounts(
       DropTotals totals, DropReasons reasons, ConnectionRegistry registry, Map<Long, Long> overflows,
-      LongSupplier sockets, LongSupplier programs) {
+      LongSupplier sockets, LongSupplier programs, Supplier<Map<String, Long>> mapEntries) {
     this.totals = Objects.requireNonNull(totals, "totals");
     this.reasons = Objects.requireNonNull(reasons, "reasons");
     this.registry = Objects.requireNonNull(registry, "registry");
     this.overflows = Objects.requireNonNull(overflows, "overflows");
     this.sockets = Objects.requireNonNull(sockets, "sockets");
     this.programs = Objects.requireNonNull(programs, "programs");
+    this.mapEntries = Objects.requireNonNull(mapEntries, "mapEntries");
   }
 
   /** Notes the kind of every socket with counts that has none yet. */
@@ -140,5 +144,10 @@ public final class KernelDropCounts implements DropCounts {
   @Override
   public long programsLoaded() {
     return programs.getAsLong();
+  }
+
+  @Override
+  public Map<String, Long> mapEntries() {
+    return mapEntries.get();
   }
 }

@@ -60,6 +60,11 @@ public final class TelemetryNames {
   /** Sockets of this JVM netdrop tracks. */
   public static final String METRIC_SOCKETS = "netdrop.socket.tracked";
   public static final String UNIT_SOCKET = "{socket}";
+  /** Entries in each of netdrop's BPF hash maps, by {@link #MAP_NAME}. */
+  public static final String METRIC_MAP_ENTRIES = "netdrop.map.entries";
+  public static final String UNIT_ENTRY = "{entry}";
+  /** Attribute of {@link #METRIC_MAP_ENTRIES}: the BPF map's name. */
+  public static final String MAP_NAME = "netdrop.map.name";
   /** BPF programs netdrop has loaded and attached. */
   public static final String METRIC_PROGRAMS = "netdrop.program.loaded";
   public static final String UNIT_PROGRAM = "{program}";

@@ -54,6 +54,19 @@ class BpfMapIT {
   }
 
   @Test
+  void countIsTheNumberOfKeysAndFollowsDeletes() {
+    try (BpfMap map = BpfMap.create("sockets", BpfConstants.MAP_TYPE_HASH, 8, 8, 300, 0)) {
+      assertEquals(0, map.count());
+      for (long k = 1; k <= 257; k++) {
+        map.update(u64(k), u64(k), 0);
+      }
+      assertEquals(257, map.count());
+      assertTrue(map.delete(u64(100)));
+      assertEquals(256, map.count());
+    }
+  }
+
+  @Test
   void deleteBatchRemovesManyKeysInOneCallAndSkipsAbsentOnes() {
     try (BpfMap map = BpfMap.create("sockets", BpfConstants.MAP_TYPE_HASH, 8, 8, 64, 0)) {
       for (long k = 1; k <= 5; k++) {

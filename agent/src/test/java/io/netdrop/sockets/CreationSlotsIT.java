@@ -221,6 +221,49 @@ class CreationSlotsIT {
   }
 
   @Test
+  void aRefusedConnectsKernelTupleLeavesTheMapWithTheSocketAfterTheGracePeriod() {
+    List<BpfLink> links = attach();
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1_000_000_000L);
+    RegistrySocketEvents events =
+        RegistrySocketEvents.builder(ConnectionRegistry.create(64)).captureCreator(false).graceMillis(1000).clock(now::get).build();
+    events.attach(maps, NETNS);
+    events.useCreationSlots(slots);
+    int closed = SocketCalls.nativeTcpSocket();
+    int port = SocketCalls.bindLoopbackV4(closed);
+    SocketCalls.closeNative(closed); // nothing listens on `port` now
+    long inode = -1;
+    try {
+      events.creating();
+      int client = SocketCalls.nativeTcpSocket();
+      events.opened(client, io.netdrop.bootstrap.SocketEvents.TCP, null);
+      inode = SocketCalls.inode(client);
+      events.connecting(client, new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), null);
+      assertFalse(SocketCalls.connectLoopbackV4(client, port), "refused");
+      assertEquals(1, tuplesOwnedBy(inode), "the kernel registered the tuple at the SYN");
+      events.closing(client, null); // as the JDK does inside a failed connect()
+      SocketCalls.closeNative(client);
+      events.expireClosed();
+      assertEquals(1, tuplesOwnedBy(inode), "kept for the grace period: the peer's late packets");
+      now.addAndGet(2_000_000_000L);
+      events.expireClosed();
+      assertEquals(0, tuplesOwnedBy(inode), "gone with the socket");
+    } finally {
+      links.forEach(BpfLink::close);
+    }
+  }
+
+  private static int tuplesOwnedBy(long inode) {
+    int n = 0;
+    byte[] v = new byte[8];
+    for (byte[] key : program.map("tuples").keys()) {
+      if (program.map("tuples").lookup(key, v) && ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()).getLong() == inode) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  @Test
   void anAcceptedSocketIsRegisteredInsideOneGetpeername() {
     List<BpfLink> links = attachWithAcceptHooks();
     int listener = SocketCalls.nativeTcpSocket();

@@ -141,6 +141,21 @@ class RegistryKernelMapsIT {
   }
 
   @Test
+  void sweepRemovesTuplesOfSocketsNeitherKeptNorRegisteredAndOnlyThose() {
+    Endpoints a = Endpoints.of(2, new byte[] {127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 40001, new byte[] {127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 9);
+    Endpoints b = Endpoints.of(2, new byte[16], 40002, new byte[16], 9);
+    Endpoints c = Endpoints.of(2, new byte[16], 40003, new byte[16], 9);
+    maps.addTuple(NETNS, a.toEntry(101, TCP)); // a refused connect's, closed long ago
+    maps.addTuple(NETNS, b.toEntry(102, TCP)); // kept: open, or in its grace period
+    maps.addTuple(NETNS, c.toEntry(103, TCP)); // a socket the kernel registered that nobody knows yet
+    maps.addSocket(103);
+    assertEquals(1, maps.sweepTuples(inode -> inode == 102));
+    assertEquals(-1, tupleOwner(a, 101));
+    assertEquals(102, tupleOwner(b, 102));
+    assertEquals(103, tupleOwner(c, 103));
+  }
+
+  @Test
   void expiryLeavesAPortThatANewerListenerHasTaken() throws Exception {
     events.attach(maps, NETNS);
     int port;

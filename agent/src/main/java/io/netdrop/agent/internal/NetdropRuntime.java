@@ -31,7 +31,9 @@ import io.netdrop.sockets.ConnectionRegistry;
 import io.netdrop.sockets.RegistrySocketEvents;
 import io.netdrop.sockets.internal.FileDescriptors;
 import java.lang.instrument.Instrumentation;
+import io.netdrop.drops.ListenOverflowCounts;
 import io.netdrop.sockets.diag.ListenOverflowWatcher;
+import io.netdrop.sockets.diag.Overflow;
 import io.netdrop.sockets.diag.SockDiag;
 import java.io.PrintStream;
 import java.util.List;
@@ -186,7 +188,8 @@ final class NetdropRuntime implements AutoCloseable {
       Map<Long, Long> overflowTotals = new ConcurrentHashMap<>();
       KernelDropCounts counts =
           new KernelDropCounts(
-              totals, reasons, registry, overflowTotals, registry::size, program::attachedPrograms);
+              totals, reasons, registry, overflowTotals, registry::size, program::attachedPrograms,
+              () -> mapEntries(program));
       telemetry =
           OtelTelemetry.start(config, serviceName(), Cli.version(), counts, log::println);
       events.useCurrentSpan(telemetry.currentSpan());
@@ -217,13 +220,22 @@ final class NetdropRuntime implements AutoCloseable {
               problem -> log.println("netdrop: " + problem));
       reader.start();
       DropFolder reports = folder;
+      ListenOverflowCounts refusals =
+          new ListenOverflowCounts(ListenOverflowCounts.fromKernelCounts(reasons, totals::count));
       overflows =
           new ListenOverflowWatcher(
               SockDiag.open(),
               maps::hasSocket,
               o -> {
-                overflowTotals.merge(o.inode(), o.newDrops(), Long::sum);
-                reports.report(describer.overflow(o, Instant.now(), System.nanoTime()));
+                // sk_drops also counts some drops kfree_skb reported already: only the rest were refused SYNs.
+                long refused = refusals.refused(o.inode(), o.newDrops());
+                if (refused == 0) {
+                  return;
+                }
+                Overflow overflow =
+                    new Overflow(o.inode(), o.family(), o.localAddress(), o.localPort(), refused, o.totalDrops());
+                overflowTotals.merge(o.inode(), refused, Long::sum);
+                reports.report(describer.overflow(overflow, Instant.now(), System.nanoTime()));
               },
               OVERFLOW_POLL_MILLIS,
               false,
@@ -240,6 +252,12 @@ final class NetdropRuntime implements AutoCloseable {
               counts.retire(inode -> registry.holds(inode) || tracked.tracks(inode));
             } catch (RuntimeException e) {
               log.println("netdrop: cannot retire closed sockets' counts: " + e.getMessage());
+            }
+            try {
+              // Tuples the kernel learned for connects the agent never saw complete (refused ones).
+              maps.sweepTuples(inode -> registry.holds(inode) || tracked.tracks(inode));
+            } catch (RuntimeException e) {
+              log.println("netdrop: cannot sweep the tuples of closed sockets: " + e.getMessage());
             }
           },
           RETIRE_MILLIS,
@@ -351,6 +369,21 @@ final class NetdropRuntime implements AutoCloseable {
     line.append(" counts_full=").append(totals.stat(DropTotals.COUNTS_FULL));
     line.append(" empty_purges=").append(totals.stat(DropTotals.EMPTY_PURGES));
     return line.toString();
+  }
+
+  /** The kernel program's hash maps, whose entries a leak would pile up (see DropCounts#mapEntries). */
+  static final List<String> HASH_MAPS = List.of("sockets", "ports", "tuples", "counts");
+
+  private static Map<String, Long> mapEntries(DropProgram program) {
+    Map<String, Long> out = new TreeMap<>();
+    try {
+      for (String name : HASH_MAPS) {
+        out.put(name, (long) program.map(name).count());
+      }
+    } catch (RuntimeException e) {
+      // closing down: the maps are gone, and a metric callback must not throw
+    }
+    return out;
   }
 
   /** The service's name for the embedded SDK's resource: the main class or jar, as the JVM was started. */

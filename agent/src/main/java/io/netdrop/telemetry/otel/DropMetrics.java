@@ -22,6 +22,7 @@ public final class DropMetrics implements AutoCloseable {
   private static final AttributeKey<String> TRANSPORT_KEY = AttributeKey.stringKey(TRANSPORT);
   private static final AttributeKey<String> TYPE_KEY = AttributeKey.stringKey(NETWORK_TYPE);
   private static final AttributeKey<Long> PORT_KEY = AttributeKey.longKey(LOCAL_PORT);
+  private static final AttributeKey<String> MAP_KEY = AttributeKey.stringKey(MAP_NAME);
 
   private final List<AutoCloseable> instruments = new ArrayList<>();
 
@@ -57,6 +58,14 @@ public final class DropMetrics implements AutoCloseable {
             .setUnit(UNIT_SOCKET)
             .setDescription("Sockets of this JVM netdrop tracks")
             .buildWithCallback(m -> m.record(counts.socketsTracked())));
+    instruments.add(
+        meter
+            .gaugeBuilder(METRIC_MAP_ENTRIES)
+            .ofLongs()
+            .setUnit(UNIT_ENTRY)
+            .setDescription("Entries in each of netdrop's BPF hash maps, which bound its kernel memory")
+            .buildWithCallback(
+                m -> counts.mapEntries().forEach((name, n) -> m.record(n, Attributes.of(MAP_KEY, name)))));
     instruments.add(
         meter
             .gaugeBuilder(METRIC_PROGRAMS)
