@@ -74,7 +74,11 @@ bpf_stats=${BPF_STATS:-0}
 cgroup_mode=${CGROUP:-service}
 app_cgroup=
 if [ "$cgroup_mode" = service ]; then
-  app_cgroup=/sys/fs/cgroup/netdrop-bench-service
+  # The cgroup v2 mount, wherever it is (on a hybrid host /sys/fs/cgroup is a tmpfs of v1
+  # controllers and v2 sits at /sys/fs/cgroup/unified).
+  cg2=$(awk '$0 ~ / - cgroup2 / {print $5; exit}' /proc/self/mountinfo)
+  [ -n "$cg2" ] || { echo "service-overhead.sh: no cgroup v2 mount; run with CGROUP=root" >&2; exit 1; }
+  app_cgroup=$cg2/netdrop-bench-service
   mkdir -p "$app_cgroup"
 elif [ "$cgroup_mode" != root ]; then
   echo "service-overhead.sh: CGROUP must be service or root, not '$cgroup_mode'" >&2
@@ -236,6 +240,10 @@ run_jvm() {
     sleep 0.2
   done
   [ -n "$port" ] || { echo "service-overhead.sh: the application did not come up; $base.log" >&2; exit 1; }
+  if [ -n "$app_cgroup" ] && ! grep -qx "0::/${app_cgroup#"$cg2"/}" "/proc/$app_pid/cgroup"; then
+    echo "service-overhead.sh: the application is not in $app_cgroup: $(grep '^0::' "/proc/$app_pid/cgroup")" >&2
+    exit 1
+  fi
   if uses_netdrop "$variant"; then
     grep -q "^netdrop: watching" "$base.log" || { echo "service-overhead.sh: netdrop not watching: $base.log" >&2; exit 1; }
   elif grep -q "^netdrop:" "$base.log"; then
