@@ -235,30 +235,8 @@ public final class BpfMap implements AutoCloseable {
    * miss one; the walk stops after {@code maxEntries} keys so it always ends.
    */
   public List<byte[]> keys() {
-    checkElements();
     List<byte[]> keys = new ArrayList<>();
-    Memory current = null;
-    int fdNum = fd.acquire();
-    try {
-      while (keys.size() < maxEntries) {
-        Memory next = new Memory(Math.max(1, keySize));
-        BpfAttr attr = new BpfAttr(Bpf.MapElem.SIZE);
-        attr.putInt(Bpf.MapElem.MAP_FD, fdNum)
-            .putPointer(Bpf.MapElem.KEY, current)
-            .putPointer(Bpf.MapElem.VALUE_OR_NEXT_KEY, next);
-        long result = Bpf.invoke(Bpf.MAP_GET_NEXT_KEY, attr);
-        if (result == -Errno.ENOENT) {
-          break;
-        }
-        if (result < 0) {
-          throw new BpfSyscallException("BPF_MAP_GET_NEXT_KEY", subject, (int) -result);
-        }
-        keys.add(next.getByteArray(0, keySize));
-        current = next;
-      }
-    } finally {
-      fd.release();
-    }
+    walkKeys(key -> keys.add(key.getByteArray(0, keySize)));
     return keys;
   }
 
@@ -269,6 +247,15 @@ public final class BpfMap implements AutoCloseable {
    * every index always exists.
    */
   public int count() {
+    return walkKeys(key -> {});
+  }
+
+  /**
+   * Walks the keys with BPF_MAP_GET_NEXT_KEY through two native buffers in turn, handing each key
+   * to {@code each} while it is valid (until the next step); returns how many were walked, at most
+   * {@code maxEntries}.
+   */
+  private int walkKeys(java.util.function.Consumer<Memory> each) {
     checkElements();
     Memory a = new Memory(Math.max(1, keySize));
     Memory b = new Memory(Math.max(1, keySize));
@@ -289,6 +276,7 @@ public final class BpfMap implements AutoCloseable {
         if (result < 0) {
           throw new BpfSyscallException("BPF_MAP_GET_NEXT_KEY", subject, (int) -result);
         }
+        each.accept(next);
         n++;
         current = next;
       }

@@ -287,18 +287,7 @@ public final class CreationSlots {
       if (client >= 0) {
         SocketCalls.closeNative(client);
       }
-      if (inode > 0) {
-        maps.removeSocket(inode);
-        if (localPort > 0) {
-          byte[] loopback = new byte[16];
-          loopback[0] = 127;
-          loopback[3] = 1;
-          maps.removeTupleIfOwned(
-              netns,
-              Endpoints.of(SocketCalls.AF_INET, loopback, localPort, loopback, port)
-                  .toEntry(inode, ProcSockets.IPPROTO_TCP));
-        }
-      }
+      forgetLoopbackConnection(maps, netns, inode, localPort, port);
     }
   }
 
@@ -335,18 +324,7 @@ public final class CreationSlots {
       if (listener >= 0) {
         SocketCalls.closeNative(listener);
       }
-      if (inode > 0) {
-        maps.removeSocket(inode);
-        if (localPort > 0) {
-          byte[] loopback = new byte[16];
-          loopback[0] = 127;
-          loopback[3] = 1;
-          maps.removeTupleIfOwned(
-              netns,
-              Endpoints.of(SocketCalls.AF_INET, loopback, localPort, loopback, port)
-                  .toEntry(inode, ProcSockets.IPPROTO_TCP));
-        }
-      }
+      forgetLoopbackConnection(maps, netns, inode, localPort, port);
       if (client >= 0) {
         SocketCalls.closeNative(client);
       }
@@ -415,6 +393,24 @@ public final class CreationSlots {
       throw new BpfException("cannot open a test listener");
     }
     return port;
+  }
+
+  /** Removes a test connection's entries (127.0.0.1:localPort to 127.0.0.1:port) from the maps. */
+  private static void forgetLoopbackConnection(
+      SocketMaps maps, long netns, long inode, int localPort, int port) {
+    if (inode <= 0) {
+      return;
+    }
+    maps.removeSocket(inode);
+    if (localPort > 0) {
+      byte[] loopback = new byte[16];
+      loopback[0] = 127;
+      loopback[3] = 1;
+      maps.removeTupleIfOwned(
+          netns,
+          Endpoints.of(SocketCalls.AF_INET, loopback, localPort, loopback, port)
+              .toEntry(inode, ProcSockets.IPPROTO_TCP));
+    }
   }
 
   private static void forget(SocketMaps maps, long netns, long inode, Handoff tuple) {
