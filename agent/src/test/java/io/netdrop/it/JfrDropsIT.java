@@ -120,6 +120,9 @@ class JfrDropsIT {
       app.awaitLine(l -> l.contains(" socket=" + before.inode() + " ") && BURST.matcher(l).find(), TIMEOUT);
       jcmd(app.pid(), "JFR.start", "name=netdrop", "settings=default", "dumponexit=true", "filename=" + jfr);
       Flood after = flood(app);
+      // The burst's folded report comes up to fold-ms later; at exit it would race JFR's own
+      // dump-on-exit hook, so the recording is ended only once it has been reported.
+      app.awaitLine(l -> l.contains(" socket=" + after.inode() + " ") && BURST.matcher(l).find(), TIMEOUT);
       app.writeLine("exit");
       assertEquals(0, app.waitFor(TIMEOUT), app.describe());
 
