@@ -21,6 +21,15 @@ public final class ConnectionRegistry {
   /** Default {@code capacity}: 65,536, the size of the kernel {@code sockets} map. */
   public static final int DEFAULT_CAPACITY = 65_536;
 
+  /**
+   * Default {@code closedCapacity}: 16,384, a quarter of the kernel maps. Closed connections keep
+   * their kernel tuple for the grace period; under churn faster than this many per grace period
+   * (about 550 connections a second for 30 s) the oldest closed record goes first, so the closed
+   * never fill the LRU {@code tuples} map: there a full map makes every insert evict, and the LRU
+   * evicts the tuples of long-lived open connections (which no drop has looked up lately) first.
+   */
+  public static final int DEFAULT_CLOSED_CAPACITY = DEFAULT_CAPACITY / 4;
+
   /** Measured heap per connection, see the class comment. */
   public static final int BYTES_PER_CONNECTION = 180;
 
@@ -28,31 +37,42 @@ public final class ConnectionRegistry {
   private static final int MIN_TABLE = 64;
 
   private final int capacity;
+  private final int closedCapacity;
   private final ArrayDeque<ConnectionRecord> closedOldestFirst = new ArrayDeque<>();
   private volatile Table table = new Table(MIN_TABLE);
   private int size;
   private int tombstones;
   private long rejected;
 
-  private ConnectionRegistry(int capacity) {
+  private ConnectionRegistry(int capacity, int closedCapacity) {
     this.capacity = capacity;
+    this.closedCapacity = closedCapacity;
   }
 
   /**
-   * A registry holding at most {@code capacity} records.
+   * A registry holding at most {@code capacity} records, of which at most {@code closedCapacity}
+   * closed ones.
    *
-   * @throws IllegalArgumentException if {@code capacity} is not positive
+   * @throws IllegalArgumentException if either is not positive
    */
-  public static ConnectionRegistry create(int capacity) {
+  public static ConnectionRegistry create(int capacity, int closedCapacity) {
     if (capacity <= 0) {
       throw new IllegalArgumentException("registry capacity must be positive: " + capacity);
     }
-    return new ConnectionRegistry(capacity);
+    if (closedCapacity <= 0) {
+      throw new IllegalArgumentException("closed capacity must be positive: " + closedCapacity);
+    }
+    return new ConnectionRegistry(capacity, closedCapacity);
   }
 
-  /** A registry of {@link #DEFAULT_CAPACITY}. */
+  /** A registry holding at most {@code capacity} records, any of them closed. */
+  public static ConnectionRegistry create(int capacity) {
+    return create(capacity, capacity);
+  }
+
+  /** A registry of {@link #DEFAULT_CAPACITY} records, {@link #DEFAULT_CLOSED_CAPACITY} closed. */
   public static ConnectionRegistry create() {
-    return create(DEFAULT_CAPACITY);
+    return create(DEFAULT_CAPACITY, DEFAULT_CLOSED_CAPACITY);
   }
 
   /** The record of socket {@code inode} (open or recently closed), or null. Lock-free, no allocation. */
@@ -116,13 +136,25 @@ public final class ConnectionRegistry {
     return evicted;
   }
 
-  /** Marks {@code record} closed at {@code nanos}; it stays findable until {@link #expire}. */
-  synchronized void close(ConnectionRecord record, long nanos) {
+  /**
+   * Marks {@code record} closed at {@code nanos}; it stays findable until {@link #expire}, or until
+   * {@code closedCapacity} newer records have closed.
+   *
+   * @return the oldest closed record, removed to stay within {@code closedCapacity} (the caller
+   *     releases what it still holds in the kernel), or null
+   */
+  synchronized ConnectionRecord close(ConnectionRecord record, long nanos) {
     if (record.closed() || find(record.inode()) != record) {
-      return;
+      return null;
     }
     record.markClosed(nanos);
     closedOldestFirst.addLast(record);
+    if (closedOldestFirst.size() <= closedCapacity) {
+      return null;
+    }
+    ConnectionRecord oldest = closedOldestFirst.pollFirst();
+    remove(oldest);
+    return oldest;
   }
 
   /** Removes and returns the records closed at or before {@code closedBefore}, oldest first. */
@@ -169,6 +201,11 @@ public final class ConnectionRegistry {
 
   public int capacity() {
     return capacity;
+  }
+
+  /** At most this many closed records are held. */
+  public int closedCapacity() {
+    return closedCapacity;
   }
 
   private void replace(ConnectionRecord old, ConnectionRecord record) {

@@ -485,9 +485,12 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
       }
       if (r != null) {
         adoptKernelTuple(r);
-        registry.close(r, clock.getAsLong());
+        ConnectionRecord displaced = registry.close(r, clock.getAsLong());
         byFd.clear(fd, r);
         closedSockets.add(r);
+        if (displaced != null) {
+          evicted.add(displaced); // its tuple leaves with the next release, before its grace ends
+        }
       }
     });
   }

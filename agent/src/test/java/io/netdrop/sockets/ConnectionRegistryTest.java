@@ -58,6 +58,27 @@ class ConnectionRegistryTest {
   }
 
   @Test
+  void closingBeyondTheClosedCapacityHandsBackTheOldestClosedRecord() {
+    ConnectionRegistry registry = ConnectionRegistry.create(10, 2);
+    ConnectionRecord open = record(1);
+    ConnectionRecord a = record(2);
+    ConnectionRecord b = record(3);
+    ConnectionRecord c = record(4);
+    for (ConnectionRecord r : List.of(open, a, b, c)) {
+      registry.add(r);
+    }
+    assertNull(registry.close(a, 10));
+    assertNull(registry.close(b, 20));
+    assertSame(a, registry.close(c, 30), "a closed first");
+    assertNull(registry.find(2));
+    assertSame(b, registry.find(3));
+    assertSame(open, registry.find(1));
+    assertEquals(2, registry.closedCount());
+    assertEquals(3, registry.size());
+    assertEquals(List.of(b, c), registry.expire(30));
+  }
+
+  @Test
   void rejectsNewSocketsWhenEveryRecordIsOpen() {
     ConnectionRegistry registry = ConnectionRegistry.create(2);
     registry.add(record(1));
@@ -118,6 +139,7 @@ class ConnectionRegistryTest {
   @Test
   void rejectsNonPositiveCapacityAndInodes() {
     assertThrows(IllegalArgumentException.class, () -> ConnectionRegistry.create(0));
+    assertThrows(IllegalArgumentException.class, () -> ConnectionRegistry.create(10, 0));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> record(0));
     assertTrue(e.getMessage().contains("inode"), e.getMessage());
   }

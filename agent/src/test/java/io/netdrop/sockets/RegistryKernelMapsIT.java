@@ -122,6 +122,42 @@ class RegistryKernelMapsIT {
   }
 
   @Test
+  void beyondTheClosedCapacityTheOldestClosedTupleLeavesBeforeItsGraceAndOpenOnesStay() throws Exception {
+    ConnectionRegistry small = ConnectionRegistry.create(64, 1);
+    RegistrySocketEvents churn =
+        RegistrySocketEvents.builder(small).captureCreator(false).graceMillis(1000).clock(now::get).build();
+    churn.attach(maps, NETNS);
+    try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+        Socket kept = new Socket();
+        Socket first = new Socket();
+        Socket second = new Socket()) {
+      long[] inodes = new long[3];
+      Endpoints[] ends = new Endpoints[3];
+      int[] fds = new int[3];
+      Socket[] all = {kept, first, second};
+      for (int i = 0; i < 3; i++) {
+        all[i].connect(server.getLocalSocketAddress());
+        fds[i] = ProcFds.fd(TCP, all[i].getLocalPort(), server.getLocalPort());
+        inodes[i] = SocketCalls.inode(fds[i]);
+        churn.opened(fds[i], SocketEvents.TCP, null);
+        churn.bound(fds[i], null);
+        ends[i] = small.find(inodes[i]).endpoints();
+      }
+      churn.closing(fds[1], null);
+      churn.releasePending();
+      assertEquals(inodes[1], tupleOwner(ends[1], inodes[1]), "one closed record fits");
+      churn.closing(fds[2], null);
+      churn.releasePending();
+      assertEquals(-1, tupleOwner(ends[1], inodes[1]), "displaced by a newer close, within its grace");
+      assertEquals(inodes[2], tupleOwner(ends[2], inodes[2]));
+      assertEquals(inodes[0], tupleOwner(ends[0], inodes[0]), "an open connection is never displaced");
+      assertEquals(1, small.closedCount());
+      assertEquals(2, small.size());
+    }
+    assertEquals(0, churn.failures(), churn.lastFailure());
+  }
+
+  @Test
   void tupleReleaseLeavesATupleANewerSocketHasTakenAndRemovesItsOwn() {
     byte[] lo = new byte[16];
     lo[0] = 127;
