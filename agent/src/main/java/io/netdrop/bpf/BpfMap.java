@@ -34,6 +34,8 @@ public final class BpfMap implements AutoCloseable {
   private final int valueSize;
   private final int maxEntries;
   private final String subject;
+  private final Object walkLock = new Object();
+  private WalkBuffers walk; // guarded by walkLock
 
   private BpfMap(int fd, String name, int type, int keySize, int valueSize, int maxEntries) {
     this.subject = "map '" + name + "'";
@@ -257,35 +259,54 @@ public final class BpfMap implements AutoCloseable {
    */
   private int walkKeys(java.util.function.Consumer<Memory> each) {
     checkElements();
-    Memory a = new Memory(Math.max(1, keySize));
-    Memory b = new Memory(Math.max(1, keySize));
-    Memory current = null;
-    int n = 0;
-    int fdNum = fd.acquire();
-    try {
-      while (n < maxEntries) {
-        Memory next = current == a ? b : a;
-        BpfAttr attr = new BpfAttr(Bpf.MapElem.SIZE);
-        attr.putInt(Bpf.MapElem.MAP_FD, fdNum)
-            .putPointer(Bpf.MapElem.KEY, current)
-            .putPointer(Bpf.MapElem.VALUE_OR_NEXT_KEY, next);
-        long result = Bpf.invoke(Bpf.MAP_GET_NEXT_KEY, attr);
-        if (result == -Errno.ENOENT) {
-          break;
-        }
-        if (result < 0) {
-          throw new BpfSyscallException("BPF_MAP_GET_NEXT_KEY", subject, (int) -result);
-        }
-        each.accept(next);
-        n++;
-        current = next;
+    // Walks are periodic (the totals, the map gauges, the tuple sweep), so their native buffers are
+    // the map's own, made once: a JNA Memory is tracked in a global map and cleaned through a
+    // reference, and three per walk were most of the agent's garbage between drops.
+    synchronized (walkLock) {
+      if (walk == null) {
+        walk = new WalkBuffers(keySize);
       }
-    } finally {
-      fd.release();
-      Reference.reachabilityFence(a);
-      Reference.reachabilityFence(b);
+      Memory a = walk.a;
+      Memory b = walk.b;
+      BpfAttr attr = walk.attr;
+      Memory current = null;
+      int n = 0;
+      int fdNum = fd.acquire();
+      try {
+        attr.putInt(Bpf.MapElem.MAP_FD, fdNum);
+        while (n < maxEntries) {
+          Memory next = current == a ? b : a;
+          // Raw addresses: putPointer would list the buffers in the block again on every step.
+          attr.putLong(Bpf.MapElem.KEY, current == null ? 0 : Pointer.nativeValue(current))
+              .putLong(Bpf.MapElem.VALUE_OR_NEXT_KEY, Pointer.nativeValue(next));
+          long result = Bpf.invoke(Bpf.MAP_GET_NEXT_KEY, attr);
+          if (result == -Errno.ENOENT) {
+            break;
+          }
+          if (result < 0) {
+            throw new BpfSyscallException("BPF_MAP_GET_NEXT_KEY", subject, (int) -result);
+          }
+          each.accept(next);
+          n++;
+          current = next;
+        }
+      } finally {
+        fd.release();
+      }
+      return n;
     }
-    return n;
+  }
+
+  /** The two key buffers and the attribute block of {@link #walkKeys}, kept for the map's life. */
+  private static final class WalkBuffers {
+    final Memory a;
+    final Memory b;
+    final BpfAttr attr = new BpfAttr(Bpf.MapElem.SIZE);
+
+    WalkBuffers(int keySize) {
+      a = new Memory(Math.max(1, keySize));
+      b = new Memory(Math.max(1, keySize));
+    }
   }
 
   /**

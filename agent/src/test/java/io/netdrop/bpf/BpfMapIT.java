@@ -54,6 +54,35 @@ class BpfMapIT {
   }
 
   @Test
+  void failedCallsAndKeyWalksCreateNoGarbagePerCall() {
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    try (BpfMap map = BpfMap.create("sockets", BpfConstants.MAP_TYPE_HASH, 8, 8, 4096, 0)) {
+      for (long k = 1; k <= 2000; k++) {
+        map.update(u64(k), u64(k), BpfConstants.BPF_ANY);
+      }
+      byte[] absent = u64(42_000);
+      byte[] value = new byte[8];
+      for (int warm = 0; warm < 2000; warm++) {
+        map.lookup(absent, value);
+      }
+      for (int warm = 0; warm < 20; warm++) {
+        map.count();
+      }
+      long before = threads.getCurrentThreadAllocatedBytes();
+      for (int i = 0; i < 1000; i++) {
+        assertFalse(map.lookup(absent, value)); // ENOENT: once an exception with a stack trace each
+      }
+      long misses = threads.getCurrentThreadAllocatedBytes() - before;
+      before = threads.getCurrentThreadAllocatedBytes();
+      assertEquals(2000, map.count());
+      long walk = threads.getCurrentThreadAllocatedBytes() - before;
+      assertTrue(misses < 16 * 1024, "1,000 lookups of an absent key allocated " + misses + " bytes");
+      assertTrue(walk < 16 * 1024, "a walk of 2,000 keys allocated " + walk + " bytes");
+    }
+  }
+
+  @Test
   void countIsTheNumberOfKeysAndFollowsDeletes() {
     try (BpfMap map = BpfMap.create("sockets", BpfConstants.MAP_TYPE_HASH, 8, 8, 300, 0)) {
       assertEquals(0, map.count());

@@ -1,6 +1,6 @@
 package io.netdrop.bpf.sys;
 
-import com.sun.jna.LastErrorException;
+import com.sun.jna.Pointer;
 import io.netdrop.bpf.BpfSyscallException;
 import java.lang.ref.Reference;
 
@@ -146,10 +146,8 @@ public final class Bpf {
   /** Runs bpf(cmd, attr, size); returns the non-negative result, or {@code -errno} on failure. */
   public static long invoke(int cmd, BpfAttr attr) {
     try {
-      return Libc.Variadic.INSTANCE.syscall(
-          Arch.current().bpfSyscall(), (long) cmd, attr.memory(), (long) attr.size());
-    } catch (LastErrorException e) {
-      return -e.getErrorCode();
+      return DirectSyscall.call(
+          Arch.current().bpfSyscall(), cmd, Pointer.nativeValue(attr.memory()), attr.size());
     } finally {
       // Buffers the attribute block points to must outlive the syscall.
       Reference.reachabilityFence(attr);

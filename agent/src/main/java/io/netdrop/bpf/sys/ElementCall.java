@@ -1,6 +1,5 @@
 package io.netdrop.bpf.sys;
 
-import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import java.nio.ByteBuffer;
@@ -49,11 +48,9 @@ public final class ElementCall {
     if (value != null && cmd == Bpf.MAP_UPDATE_ELEM) {
       b.put(VALUE, value, 0, value.length);
     }
-    long result;
-    try {
-      result = DirectSyscall.syscall(Arch.current().bpfSyscall(), cmd, s.address, Bpf.MapElem.SIZE);
-    } catch (LastErrorException e) {
-      return -e.getErrorCode();
+    long result = DirectSyscall.call(Arch.current().bpfSyscall(), cmd, s.address, Bpf.MapElem.SIZE);
+    if (result < 0) {
+      return result;
     }
     if (result == 0
         && value != null

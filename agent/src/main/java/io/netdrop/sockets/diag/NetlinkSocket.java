@@ -33,6 +33,8 @@ final class NetlinkSocket implements AutoCloseable {
   private final int fd;
   private final int timeoutMillis;
   private final Memory buffer = new Memory(RECEIVE_BUFFER);
+  /** One view of {@code buffer} for every receive: JNA registers each new view in a weak map. */
+  private final ByteBuffer received = buffer.getByteBuffer(0, RECEIVE_BUFFER);
   private final Memory request = new Memory(DiagRequest.SIZE);
   private final Memory kernelAddress = new Memory(SOCKADDR_NL_SIZE);
   private final Memory sourceAddress = new Memory(SOCKADDR_NL_SIZE);
@@ -122,7 +124,7 @@ final class NetlinkSocket implements AutoCloseable {
       if (sourceAddress.getInt(SOCKADDR_NL_PID) != 0) {
         continue; // not from the kernel
       }
-      return buffer.getByteBuffer(0, length);
+      return received.clear().limit((int) length);
     }
   }
 
