@@ -9,6 +9,7 @@ import io.netdrop.bootstrap.SocketEvents;
 import io.netdrop.bpf.BpfException;
 import io.netdrop.bpf.BpfMap;
 import io.netdrop.bpf.BpfObject;
+import io.netdrop.bpf.BpfProgram;
 import io.netdrop.bpf.btf.Btf;
 import io.netdrop.bpf.sys.BpfConstants;
 import io.netdrop.sockets.internal.SocketCalls;
@@ -37,6 +38,7 @@ class KernelReleaseIT {
   private BpfObject object;
   private SocketMaps maps;
   private KernelRelease release;
+  private BpfProgram program;
 
   @BeforeEach
   void load() throws Exception {
@@ -48,7 +50,8 @@ class KernelReleaseIT {
     maps =
         new SocketMaps(
             object.map("sockets"), object.map("ports"), object.map("tuples"), object.map("port_hint"));
-    release = KernelRelease.map(object.map("releasing"), object.loadProgram("nd_release"));
+    program = object.loadProgram("nd_release");
+    release = KernelRelease.map(object.map("releasing"), program);
     maps.useKernelRelease(release);
     assertEquals(1, release.runs(), "the proof at set-up is one run");
   }
@@ -126,6 +129,28 @@ class KernelReleaseIT {
     assertEquals(-1, owner("tuples", SocketMaps.tupleKey(NETNS, closed)));
     assertEquals(99, owner("tuples", SocketMaps.tupleKey(NETNS, reused)));
     assertEquals(-1, owner("ports", SocketMaps.portKey(NETNS, TCP, 40_003)));
+  }
+
+  @Test
+  void aRunTheKernelRefusesReleasesTheBatchEntryByEntryAndSwitchesToThatPath() {
+    SocketEntry closed = connection(40_001, 11);
+    maps.addTuple(NETNS, closed);
+    SocketMaps.Releases batch = new SocketMaps.Releases();
+    batch.tuple(NETNS, closed);
+    program.close(); // every further run fails
+
+    BpfException e = assertThrows(BpfException.class, () -> maps.releaseOwned(batch));
+    assertTrue(e.getMessage().startsWith("nd_release failed, closed connections are now released one"
+        + " system call each: "), e.getMessage());
+    assertTrue(e.getMessage().endsWith("(1 released so)"), e.getMessage());
+    assertEquals(-1, owner("tuples", SocketMaps.tupleKey(NETNS, closed)));
+    assertFalse(maps.releasesInKernel());
+
+    SocketEntry next = connection(40_002, 12);
+    maps.addTuple(NETNS, next);
+    batch.clear();
+    batch.tuple(NETNS, next);
+    assertEquals(1, maps.releaseOwned(batch), "the per-entry path from now on, without an error");
   }
 
   @Test
