@@ -57,7 +57,7 @@ final class ProgramReader {
     }
   }
 
-  /** An {@code ld_imm64} at {@code index} of its function that loads the address at {@code offset} of {@code section}. */
+  /** An {@code ld_imm64} at slot {@code index} of its function loading {@code section}'s {@code offset}. */
   private record Callback(int index, ElfSection section, long offset) {}
 
   static List<ProgramSpec> read(ElfFile elf, MapSymbols maps) {
@@ -110,7 +110,10 @@ final class ProgramReader {
     for (Callback callback : program.callbacks()) {
       Extent target =
           all.stream()
-              .filter(e -> e.section() == callback.section() && e.start() == callback.offset())
+              .filter(
+                  e ->
+                      e.section().index() == callback.section().index()
+                          && e.start() == callback.offset())
               .findFirst()
               .orElseThrow(
                   () ->
