@@ -261,6 +261,16 @@ struct {
 	__type(value, struct nd_creating);
 } creating SEC(".maps");
 
+/* A batch of closed sockets' tuples and ports for nd_release; mapped into the agent, which writes
+ * the batch without a system call and then runs nd_release once over it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, ND_RELEASE_SLOTS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct nd_release);
+} releasing SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);
@@ -968,6 +978,49 @@ SEC("tracepoint/net/net_dev_queue")
 int nd_net_dev_queue_tp(struct trace_event_raw_net_dev_template *ctx)
 {
 	return learn_connect(ctx->skbaddr, false);
+}
+
+/* Removes entry `index` of `releasing` from its map if it still belongs to its socket; a bpf_loop
+ * callback (the loader links it into nd_release). */
+static long release_one(__u64 index, void *ctx)
+{
+	__u32 *removed = ctx;
+	__u32 idx = index;
+	struct nd_release *r = bpf_map_lookup_elem(&releasing, &idx);
+	if (!r)
+		return 1;
+	void *map;
+	if (r->kind == ND_RELEASE_TUPLE)
+		map = &tuples;
+	else if (r->kind == ND_RELEASE_PORT)
+		map = &ports;
+	else
+		return 0;
+	/* Both maps hold the owning socket's inode. Between this lookup and the delete only a program on
+	 * another CPU could give the key to a newer socket: nanoseconds, where the agent's lookup and
+	 * delete from user space were two system calls apart. */
+	__u64 *owner = bpf_map_lookup_elem(map, &r->key);
+	if (owner && *owner == r->inode && !bpf_map_delete_elem(map, &r->key))
+		(*removed)++;
+	return 0;
+}
+
+/*
+ * Releases a batch of closed sockets' kernel entries in one system call: the agent writes the
+ * batch into `releasing` and runs this with BPF_PROG_TEST_RUN once per tick, instead of a
+ * lookup-and-delete system call per closed connection. BPF_PROG_TYPE_SYSCALL (5.14+), loaded
+ * sleepable as that type must be; bpf_loop (5.17+) keeps the verifier's work independent of the
+ * batch size. A kernel that refuses it leaves the agent on the per-connection path.
+ */
+SEC("syscall")
+int nd_release(struct nd_release_args *args)
+{
+	__u32 removed = 0;
+	__u32 count = args->count;
+	if (count > ND_RELEASE_SLOTS)
+		count = ND_RELEASE_SLOTS;
+	bpf_loop(count, release_one, &removed, 0);
+	return removed;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -117,6 +117,33 @@ struct nd_creating {
 	__u8 ep_raddr[ND_ADDR_LEN]; /* when ep_rport != 0 the kernel registered this tuple */
 };
 
+/* Entries of `releasing`, the batch nd_release works through in one run; a power of two. */
+#define ND_RELEASE_SLOTS 4096
+
+/* What an entry of `releasing` removes (field `kind`). */
+#define ND_RELEASE_TUPLE 1 /* key.tuple from `tuples` */
+#define ND_RELEASE_PORT 2  /* key.port from `ports` */
+
+/* One kernel entry of a closed socket, past its grace period: nd_release removes it only while it
+ * still maps to `inode` (a newer socket may have taken the same tuple or port meanwhile). The agent
+ * writes these into the mmapped `releasing` array (64 bytes each). */
+struct nd_release {
+	__u64 inode;
+	__u32 kind; /* ND_RELEASE_TUPLE, ND_RELEASE_PORT; anything else is skipped */
+	__u32 _pad;
+	union {
+		struct nd_tuple_key tuple;
+		struct nd_port_key port;
+	} key;
+};
+
+/* The context nd_release is run with (BPF_PROG_TEST_RUN ctx_in): entries 0..count-1 of
+ * `releasing` are processed. Its return value is the number of entries removed. */
+struct nd_release_args {
+	__u32 count;
+	__u32 _pad;
+};
+
 /* Per-CPU token bucket for the event rate limit. */
 struct nd_limiter {
 	__u64 last_ns;

@@ -12,8 +12,10 @@ import io.netdrop.bpf.elf.BpfObjectFile;
 import io.netdrop.bpf.elf.KfuncCall;
 import io.netdrop.bpf.elf.MapReference;
 import io.netdrop.bpf.elf.ProgramSpec;
+import io.netdrop.bpf.elf.Subprogram;
 import io.netdrop.bpf.sys.BpfConstants;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -127,7 +129,8 @@ public final class BpfObject implements AutoCloseable {
    * of the kernel's BTF, {@code tracepoint/<category>/<event>} as a classic tracepoint program,
    * {@code cgroup/sock_create}, {@code cgroup/post_bind4|6}, {@code cgroup/getpeername4|6} and
    * {@code sockops} as cgroup programs
-   * for {@link BpfLink#attachCgroup}.
+   * for {@link BpfLink#attachCgroup}, {@code syscall} as a sleepable BPF_PROG_TYPE_SYSCALL program
+   * (5.14+) to run with {@link BpfProgram#run(byte[])}.
    *
    * @throws VerifierException when the kernel rejects the program; its message also names any
    *     CO-RE relocation that could not be satisfied on this kernel
@@ -146,7 +149,12 @@ public final class BpfObject implements AutoCloseable {
     int progType;
     int attachType = 0;
     int attachBtfId = 0;
-    if (section.startsWith("tp_btf/")) {
+    int progFlags = 0;
+    if (section.equals("syscall")) {
+      // The kernel accepts this type only sleepable ("Syscall programs can only be sleepable").
+      progType = BpfConstants.PROG_TYPE_SYSCALL;
+      progFlags = BpfConstants.BPF_F_SLEEPABLE;
+    } else if (section.startsWith("tp_btf/")) {
       String event = section.substring("tp_btf/".length());
       progType = BpfConstants.PROG_TYPE_TRACING;
       attachType = BpfConstants.ATTACH_TYPE_TRACE_RAW_TP;
@@ -170,7 +178,9 @@ public final class BpfObject implements AutoCloseable {
     }
     try {
       BpfProgram program =
-          BpfProgram.load(name, progType, attachType, insns, file.license(), attachBtfId);
+          BpfProgram.load(
+              name, progType, attachType, progFlags, insns, file.license(), attachBtfId,
+              functions(spec));
       programs.add(program);
       return program;
     } catch (VerifierException e) {
@@ -181,6 +191,22 @@ public final class BpfObject implements AutoCloseable {
           "program " + name + " needs what this kernel lacks: " + String.join("; ", unsatisfied),
           e);
     }
+  }
+
+  /** The func_info a program with callbacks must carry; null for one without. */
+  private static BpfProgram.Functions functions(ProgramSpec spec) {
+    if (spec.subprograms().isEmpty()) {
+      return null;
+    }
+    List<String> names = new ArrayList<>();
+    int[] starts = new int[spec.subprograms().size() + 1];
+    names.add(spec.name());
+    for (int i = 0; i < spec.subprograms().size(); i++) {
+      Subprogram sub = spec.subprograms().get(i);
+      names.add(sub.name());
+      starts[i + 1] = sub.instructionIndex();
+    }
+    return new BpfProgram.Functions(names, starts);
   }
 
   /**
@@ -206,16 +232,32 @@ public final class BpfObject implements AutoCloseable {
     return file;
   }
 
+  /** Applies the CO-RE relocations of the program and of each appended callback, each in its own slots. */
   private List<String> relocateCore(ProgramSpec spec, byte[] insns) {
     if (btfExt.isEmpty()) {
       return List.of();
     }
-    List<CoreRelocation> relocations = btfExt.get().coreRelocations(spec.sectionName());
+    List<String> unsatisfied = new ArrayList<>(
+        relocateCore(spec.sectionName(), spec.sectionOffset(), insns, 0, spec.ownInstructionCount()));
+    for (Subprogram sub : spec.subprograms()) {
+      unsatisfied.addAll(
+          relocateCore(
+              sub.sectionName(), sub.sectionOffset(), insns, sub.instructionIndex(),
+              sub.instructionCount()));
+    }
+    return unsatisfied;
+  }
+
+  private List<String> relocateCore(
+      String section, int sectionOffset, byte[] insns, int fromSlot, int slots) {
+    List<CoreRelocation> relocations = btfExt.get().coreRelocations(section);
     if (relocations.isEmpty()) {
       return List.of();
     }
-    CoreResult result =
-        new CoreRelocator(objectBtf, kernelBtf).apply(insns, spec.sectionOffset(), relocations);
+    // Only this piece's slots: other functions of the section lie past its end.
+    byte[] piece = Arrays.copyOfRange(insns, fromSlot * 8, (fromSlot + slots) * 8);
+    CoreResult result = new CoreRelocator(objectBtf, kernelBtf).apply(piece, sectionOffset, relocations);
+    System.arraycopy(piece, 0, insns, fromSlot * 8, piece.length);
     return result.unsatisfied();
   }
 

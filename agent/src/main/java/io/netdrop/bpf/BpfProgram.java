@@ -7,7 +7,10 @@ import io.netdrop.bpf.sys.BpfConstants;
 import io.netdrop.bpf.sys.Errno;
 import io.netdrop.bpf.sys.KernelFd;
 import io.netdrop.bpf.sys.ObjectNames;
+import io.netdrop.bpf.btf.FunctionBtf;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * A BPF program loaded into the kernel and owned by this JVM (not pinned). Attach it with {@link
@@ -61,6 +64,40 @@ public final class BpfProgram implements AutoCloseable {
       byte[] instructions,
       String license,
       int attachBtfId) {
+    return load(name, progType, expectedAttachType, 0, instructions, license, attachBtfId);
+  }
+
+  /**
+   * As {@link #load(String, int, int, byte[], String, int)}, with BPF_PROG_LOAD {@code prog_flags}
+   * (e.g. {@link BpfConstants#BPF_F_SLEEPABLE}, which a {@link BpfConstants#PROG_TYPE_SYSCALL}
+   * program needs).
+   */
+  public static BpfProgram load(
+      String name,
+      int progType,
+      int expectedAttachType,
+      int progFlags,
+      byte[] instructions,
+      String license,
+      int attachBtfId) {
+    return load(name, progType, expectedAttachType, progFlags, instructions, license, attachBtfId, null);
+  }
+
+  /**
+   * The functions of a program with callbacks, for the func_info the verifier then requires: the
+   * program's own name first (at slot 0), then each callback's name and first slot.
+   */
+  record Functions(List<String> names, int[] starts) {}
+
+  static BpfProgram load(
+      String name,
+      int progType,
+      int expectedAttachType,
+      int progFlags,
+      byte[] instructions,
+      String license,
+      int attachBtfId,
+      Functions functions) {
     if (name == null || name.isEmpty()) {
       throw new BpfException("program name must not be empty");
     }
@@ -80,11 +117,61 @@ public final class BpfProgram implements AutoCloseable {
     Memory insns = BpfAttr.nativeCopy(instructions, instructions.length);
     Memory licenseMem = BpfAttr.nativeString(license);
     String kernelName = ObjectNames.kernelName(name);
+    try (KernelFd btf = functions == null ? null : loadFunctionBtf(subject, functions)) {
+      Memory funcInfo = functions == null ? null : funcInfo(functions);
+      Supplier<BpfAttr> attrs =
+          () -> {
+            BpfAttr attr =
+                loadAttr(progType, expectedAttachType, progFlags, attachBtfId, insns, licenseMem, kernelName);
+            if (btf != null) {
+              attr.putInt(Bpf.ProgLoad.PROG_BTF_FD, btf.get())
+                  .putInt(Bpf.ProgLoad.FUNC_INFO_REC_SIZE, FUNC_INFO_SIZE)
+                  .putPointer(Bpf.ProgLoad.FUNC_INFO, funcInfo)
+                  .putInt(Bpf.ProgLoad.FUNC_INFO_CNT, functions.names().size());
+            }
+            return attr;
+          };
+      return load(name, subject, expectedAttachType, attrs);
+    }
+  }
 
-    long result =
-        Bpf.invoke(
-            Bpf.PROG_LOAD,
-            loadAttr(progType, expectedAttachType, attachBtfId, insns, licenseMem, kernelName));
+  /** struct bpf_func_info: {insn_off, type_id} per function. */
+  private static final int FUNC_INFO_SIZE = 8;
+
+  private static Memory funcInfo(Functions functions) {
+    Memory m = new Memory((long) FUNC_INFO_SIZE * functions.names().size());
+    for (int i = 0; i < functions.names().size(); i++) {
+      m.setInt((long) i * FUNC_INFO_SIZE, functions.starts()[i]);
+      m.setInt((long) i * FUNC_INFO_SIZE + 4, FunctionBtf.funcTypeId(i));
+    }
+    return m;
+  }
+
+  /** Loads {@link FunctionBtf} for {@code functions} into the kernel; the program keeps its own reference. */
+  private static KernelFd loadFunctionBtf(String subject, Functions functions) {
+    byte[] blob = FunctionBtf.of(functions.names());
+    Memory data = BpfAttr.nativeCopy(blob, blob.length);
+    Memory log = new Memory(64 * 1024);
+    log.setByte(0, (byte) 0);
+    BpfAttr attr = new BpfAttr(Bpf.BtfLoad.SIZE);
+    attr.putPointer(Bpf.BtfLoad.BTF, data)
+        .putInt(Bpf.BtfLoad.BTF_SIZE, blob.length)
+        .putPointer(Bpf.BtfLoad.LOG_BUF, log)
+        .putInt(Bpf.BtfLoad.LOG_SIZE, (int) log.size())
+        .putInt(Bpf.BtfLoad.LOG_LEVEL, LOG_LEVEL_VERIFIER);
+    long fd = Bpf.invoke(Bpf.BTF_LOAD, attr);
+    if (fd < 0) {
+      String text = readLog(log, (int) log.size()).strip();
+      throw new BpfSyscallException(
+          "BPF_BTF_LOAD", subject + "'s function BTF" + (text.isEmpty() ? "" : " (" + text + ")"),
+          (int) -fd);
+    }
+    return new KernelFd((int) fd, subject + "'s function BTF");
+  }
+
+  private static BpfProgram load(
+      String name, String subject, int expectedAttachType, Supplier<BpfAttr> attrs) {
+    long result = Bpf.invoke(Bpf.PROG_LOAD, attrs.get());
     if (result >= 0) {
       return new BpfProgram((int) result, name, expectedAttachType);
     }
@@ -94,7 +181,7 @@ public final class BpfProgram implements AutoCloseable {
     while (true) {
       Memory log = new Memory(logSize);
       log.setByte(0, (byte) 0);
-      BpfAttr attr = loadAttr(progType, expectedAttachType, attachBtfId, insns, licenseMem, kernelName);
+      BpfAttr attr = attrs.get();
       attr.putInt(Bpf.ProgLoad.LOG_LEVEL, LOG_LEVEL_VERIFIER)
           .putInt(Bpf.ProgLoad.LOG_SIZE, logSize)
           .putPointer(Bpf.ProgLoad.LOG_BUF, log);
@@ -119,10 +206,11 @@ public final class BpfProgram implements AutoCloseable {
   }
 
   private static BpfAttr loadAttr(
-      int progType, int expectedAttachType, int attachBtfId, Memory insns, Memory license,
-      String kernelName) {
+      int progType, int expectedAttachType, int progFlags, int attachBtfId, Memory insns,
+      Memory license, String kernelName) {
     BpfAttr attr = new BpfAttr(Bpf.ProgLoad.SIZE);
     attr.putInt(Bpf.ProgLoad.PROG_TYPE, progType)
+        .putInt(Bpf.ProgLoad.PROG_FLAGS, progFlags)
         .putInt(Bpf.ProgLoad.INSN_CNT, (int) (insns.size() / 8))
         .putPointer(Bpf.ProgLoad.INSNS, insns)
         .putPointer(Bpf.ProgLoad.LICENSE, license)
@@ -174,6 +262,34 @@ public final class BpfProgram implements AutoCloseable {
           .putPointer(Bpf.TestRun.DATA_IN, data)
           .putInt(Bpf.TestRun.REPEAT, repeat);
       Bpf.call(Bpf.PROG_TEST_RUN, attr, subject);
+      return attr.getInt(Bpf.TestRun.RETVAL);
+    } finally {
+      fd.release();
+    }
+  }
+
+  /**
+   * Runs a {@link BpfConstants#PROG_TYPE_SYSCALL} program once, in this thread, with
+   * BPF_PROG_TEST_RUN: {@code context} is its context (at most 65,535 bytes); what the program
+   * wrote there is copied back into {@code context}. Returns the program's return value.
+   *
+   * @throws BpfSyscallException if the kernel refuses the run (EINVAL for another program type)
+   */
+  public int run(byte[] context) {
+    if (context == null || context.length == 0 || context.length > 0xffff) {
+      throw new BpfException(
+          subject + ": context must be 1 to 65535 bytes, got "
+              + (context == null ? "null" : context.length + " bytes"));
+    }
+    Memory ctx = BpfAttr.nativeCopy(context, context.length);
+    int fdNum = fd.acquire();
+    try {
+      BpfAttr attr = new BpfAttr(Bpf.TestRun.SIZE);
+      attr.putInt(Bpf.TestRun.PROG_FD, fdNum)
+          .putInt(Bpf.TestRun.CTX_SIZE_IN, context.length)
+          .putPointer(Bpf.TestRun.CTX_IN, ctx);
+      Bpf.call(Bpf.PROG_TEST_RUN, attr, subject);
+      ctx.read(0, context, 0, context.length);
       return attr.getInt(Bpf.TestRun.RETVAL);
     } finally {
       fd.release();

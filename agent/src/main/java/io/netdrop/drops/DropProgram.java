@@ -197,6 +197,17 @@ public final class DropProgram implements AutoCloseable {
   }
 
   /**
+   * Loads {@code nd_release}, which removes a batch of closed sockets' tuples and ports in one
+   * system call (see {@code io.netdrop.sockets.KernelRelease}); it attaches nowhere. Freed with the
+   * other programs on {@link #close()}.
+   *
+   * @throws BpfException if this kernel refuses it (BPF_PROG_TYPE_SYSCALL needs 5.14, bpf_loop 5.17)
+   */
+  public BpfProgram loadReleaseProgram() {
+    return object.loadProgram("nd_release");
+  }
+
+  /**
    * Detaches the per-packet connect tracker on net_dev_queue, which every packet the host sends
    * pays for; call once {@code nd_sock_ops} is attached and proved to learn connects. Idempotent.
    */

@@ -110,6 +110,10 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
   private final int creatorsPerTick;
   private final AtomicInteger creatorsThisTick = new AtomicInteger();
   private ScheduledExecutorService expiry;
+  /** The tick's batch of tuples and ports to release; also the lock that makes ticks one at a time. */
+  private final SocketMaps.Releases releases = new SocketMaps.Releases();
+  /** The tick's closed sockets' inodes, for {@link SocketMaps#removeSockets}. */
+  private long[] releasingSockets = new long[16];
 
   private RegistrySocketEvents(Builder b) {
     this.registry = b.registry;
@@ -230,8 +234,12 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
     this.spans = currentSpan;
   }
 
-  /** Runs {@link #expireClosed()} every {@code intervalMillis} on a daemon thread. */
-  public synchronized void start(long intervalMillis) {
+  /**
+   * Runs {@link #expireClosed()} every {@link #PROMPT_MILLIS} on a daemon thread: each tick releases
+   * what closed since the last one and what passed its grace period since the last one, so that a
+   * steady rate of closes costs a steady, small amount of work rather than a burst once a second.
+   */
+  public synchronized void start() {
     if (expiry != null) {
       return;
     }
@@ -242,24 +250,59 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    expiry.scheduleWithFixedDelay(this::expireClosed, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
-    expiry.scheduleWithFixedDelay(this::releasePending, PROMPT_MILLIS, PROMPT_MILLIS, TimeUnit.MILLISECONDS);
+    expiry.scheduleWithFixedDelay(this::expireClosed, PROMPT_MILLIS, PROMPT_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   /**
    * Removes the kernel {@code sockets} entries of sockets closed since the last call, and every
    * kernel entry of records evicted from the full registry; the spans the closed ones remember are
-   * settled ({@link CurrentSpan#settle}). Runs every {@link #PROMPT_MILLIS}.
+   * settled ({@link CurrentSpan#settle}). Runs every {@link #PROMPT_MILLIS}, as part of {@link
+   * #expireClosed()}.
    */
   public void releasePending() {
-    useClock = clock.getAsLong();
-    creatorsThisTick.set(0);
-    for (ConnectionRecord r; (r = evicted.poll()) != null; ) {
-      release(r);
+    tick(false);
+  }
+
+  /**
+   * Does what {@link #releasePending()} does, then forgets sockets closed longer than the grace
+   * period ago and removes their tuples and ports from the kernel maps, each only while it still
+   * belongs to that socket: all of them in one batch ({@link SocketMaps#releaseOwned}, one system
+   * call where the kernel runs {@code nd_release}).
+   */
+  public void expireClosed() {
+    tick(true);
+  }
+
+  private void tick(boolean expire) {
+    synchronized (releases) {
+      releases.clear();
+      try {
+        useClock = clock.getAsLong();
+        creatorsThisTick.set(0);
+        for (ConnectionRecord r; (r = evicted.poll()) != null; ) {
+          release(r, releases);
+        }
+        releaseClosedSockets();
+        if (expire) {
+          guarded(() -> {
+            for (ConnectionRecord r : registry.expire(clock.getAsLong() - graceNanos)) {
+              release(r, releases);
+            }
+          });
+        }
+        SocketMaps m = maps;
+        if (m != null && releases.size() > 0) {
+          guarded(() -> m.releaseOwned(releases));
+        }
+      } finally {
+        releases.clear();
+      }
     }
-    // Closed sockets' inodes leave `sockets` together: one BPF_MAP_DELETE_BATCH for all of them.
+  }
+
+  /** Closed sockets' inodes leave {@code sockets} together: one BPF_MAP_DELETE_BATCH for all. */
+  private void releaseClosedSockets() {
     SocketMaps m = maps;
-    long[] releasing = new long[16];
     int n = 0;
     CurrentSpan currentSpans = spans;
     for (ConnectionRecord r; (r = closedSockets.poll()) != null; ) {
@@ -269,29 +312,19 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
       }
       synchronized (r) {
         if (r.kernelSocket && m != null) {
-          if (n == releasing.length) {
-            releasing = Arrays.copyOf(releasing, n * 2);
+          if (n == releasingSockets.length) {
+            releasingSockets = Arrays.copyOf(releasingSockets, n * 2);
           }
-          releasing[n++] = r.inode();
+          releasingSockets[n++] = r.inode();
         }
         r.kernelSocket = false;
       }
     }
     if (n > 0) {
-      long[] batch = releasing;
+      long[] batch = releasingSockets;
       int count = n;
       guarded(() -> m.removeSockets(batch, count));
     }
-  }
-
-  /** Forgets sockets closed longer than the grace period ago and removes their kernel entries. */
-  public void expireClosed() {
-    releasePending();
-    guarded(() -> {
-      for (ConnectionRecord r : registry.expire(clock.getAsLong() - graceNanos)) {
-        release(r);
-      }
-    });
   }
 
   /** Stops the expiry thread; records and kernel entries stay as they are. */
@@ -685,8 +718,12 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
     }
   }
 
-  /** Removes what {@code r} put into the kernel maps (entries re-taken by newer sockets stay). */
-  private void release(ConnectionRecord r) {
+  /**
+   * Adds what {@code r} put into the kernel's {@code ports} and {@code tuples} to {@code batch}
+   * (released only while they still belong to {@code r}), and removes its inode from {@code
+   * sockets} if still there.
+   */
+  private void release(ConnectionRecord r, SocketMaps.Releases batch) {
     synchronized (r) {
       SocketMaps m = maps;
       if (m != null) {
@@ -694,11 +731,10 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
           guarded(() -> m.removeSocket(r.inode()));
         }
         if (r.kernelPort != 0) {
-          guarded(() -> m.removePortIfOwned(netns, r.protocol(), r.kernelPort, r.inode()));
+          batch.port(netns, r.protocol(), r.kernelPort, r.inode());
         }
         if (r.kernelTuple != null) {
-          Endpoints t = r.kernelTuple;
-          guarded(() -> m.removeTupleIfOwned(netns, t.toEntry(r.inode(), r.protocol())));
+          batch.tuple(netns, r.kernelTuple.toEntry(r.inode(), r.protocol()));
         }
       }
       r.kernelSocket = false;

@@ -35,6 +35,10 @@ public final class SocketMaps {
   private final Object hintLock = new Object();
   /** Cleared when the kernel refuses BPF_MAP_LOOKUP_AND_DELETE_ELEM on the tuples map. */
   private volatile boolean tupleLookupAndDelete = true;
+  /** Releases batches in the kernel when set (see {@link #useKernelRelease}); null: per entry. */
+  private volatile KernelRelease kernelRelease;
+  /** Off: {@link #releaseOwned} takes the per-entry path even with {@link #kernelRelease} (tests). */
+  private volatile boolean batchInKernel = true;
   private final long[] hintWords = new long[1024];
 
   public SocketMaps(BpfMap sockets, BpfMap ports, BpfMap tuples, BpfMap portHint) {
@@ -102,11 +106,13 @@ public final class SocketMaps {
    * without lookup-and-delete on hash maps (before 5.14) gets a lookup and a delete, as for ports.
    */
   public boolean removeTupleIfOwned(long netns, SocketEntry e) {
-    byte[] key = tupleKey(netns, e);
+    return removeTupleIfOwned(tupleKey(netns, e), e.inode(), new byte[8]);
+  }
+
+  private boolean removeTupleIfOwned(byte[] key, long inode, byte[] value) {
     if (!tupleLookupAndDelete) {
-      return ownedBy(tuples, key, e.inode()) && tuples.delete(key);
+      return ownedBy(tuples, key, inode) && tuples.delete(key);
     }
-    byte[] value = new byte[8];
     try {
       if (!tuples.lookupAndDelete(key, value)) {
         return false;
@@ -116,9 +122,9 @@ public final class SocketMaps {
         throw ex;
       }
       tupleLookupAndDelete = false;
-      return removeTupleIfOwned(netns, e);
+      return removeTupleIfOwned(key, inode, value);
     }
-    if (ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getLong(0) == e.inode()) {
+    if (ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getLong(0) == inode) {
       return true;
     }
     try {
@@ -149,6 +155,124 @@ public final class SocketMaps {
       }
       long inode = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getLong(0);
       if (!keep.test(inode) && !hasSocket(inode) && ownedBy(tuples, key, inode) && tuples.delete(key)) {
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /**
+   * Closed sockets' tuples and ports for {@link #releaseOwned}: keys with the socket each must still
+   * belong to. Not thread-safe; reusable after {@link #clear()}.
+   */
+  public static final class Releases {
+    private byte[][] keys = new byte[16][];
+    private long[] inodes = new long[16];
+    private int[] kinds = new int[16];
+    private int size;
+
+    /** Adds the tuple of connection {@code e} (owned by {@code e.inode()}). */
+    public void tuple(long netns, SocketEntry e) {
+      add(KernelRelease.KIND_TUPLE, tupleKey(netns, e), e.inode());
+    }
+
+    /** Adds a bound port owned by {@code inode}. */
+    public void port(long netns, int protocol, int port, long inode) {
+      add(KernelRelease.KIND_PORT, portKey(netns, protocol, port), inode);
+    }
+
+    private void add(int kind, byte[] key, long inode) {
+      if (size == keys.length) {
+        keys = Arrays.copyOf(keys, size * 2);
+        inodes = Arrays.copyOf(inodes, size * 2);
+        kinds = Arrays.copyOf(kinds, size * 2);
+      }
+      keys[size] = key;
+      inodes[size] = inode;
+      kinds[size] = kind;
+      size++;
+    }
+
+    public int size() {
+      return size;
+    }
+
+    /** Empties the batch for the next use. */
+    public void clear() {
+      Arrays.fill(keys, 0, size, null);
+      size = 0;
+    }
+
+    byte[] key(int i) {
+      return keys[i];
+    }
+
+    long inode(int i) {
+      return inodes[i];
+    }
+
+    int kind(int i) {
+      return kinds[i];
+    }
+  }
+
+  /**
+   * Proves {@code release} on this kernel (a round trip of test entries through this object's
+   * {@code tuples} and {@code ports}, which must be the program's), then hands every batch of
+   * {@link #releaseOwned} to the kernel's {@code nd_release}: one system call per batch (of up to
+   * {@link KernelRelease#SLOTS} entries) instead of one or two per entry.
+   *
+   * @throws BpfException if the proof fails; batches then keep the per-entry path
+   */
+  public void useKernelRelease(KernelRelease release) {
+    release.verify(tuples, ports);
+    this.kernelRelease = release;
+  }
+
+  /** Whether {@link #releaseOwned} releases batches in the kernel. */
+  public boolean releasesInKernel() {
+    return kernelRelease != null && batchInKernel;
+  }
+
+  /** Forces the per-entry path of {@link #releaseOwned} (false), or allows the kernel's again. */
+  void batchInKernel(boolean enabled) {
+    this.batchInKernel = enabled;
+  }
+
+  /**
+   * Removes every tuple and port of {@code batch} that still belongs to the socket given for it
+   * (entries a newer socket has taken meanwhile stay), and returns how many it removed. With {@link
+   * #useKernelRelease} the whole batch costs one system call per {@link KernelRelease#SLOTS}
+   * entries; otherwise each entry costs one or two ({@link #removeTupleIfOwned}, {@link
+   * #removePortIfOwned}). If the kernel refuses a batch run, this and every later batch take the
+   * per-entry path; the refusal is thrown once the batch is released.
+   */
+  public int releaseOwned(Releases batch) {
+    KernelRelease k = kernelRelease;
+    if (k != null && batchInKernel) {
+      try {
+        return k.release(batch);
+      } catch (BpfException e) {
+        kernelRelease = null; // entries not yet released are taken below, one by one
+        int removed = releaseEach(batch);
+        throw new BpfException(
+            "nd_release failed, closed connections are now released one system call each: "
+                + e.getMessage() + " (" + removed + " released so)", e);
+      }
+    }
+    return releaseEach(batch);
+  }
+
+  private int releaseEach(Releases batch) {
+    byte[] value = new byte[8];
+    int removed = 0;
+    for (int i = 0; i < batch.size(); i++) {
+      byte[] key = batch.key(i);
+      boolean done =
+          batch.kind(i) == KernelRelease.KIND_TUPLE
+              ? removeTupleIfOwned(key, batch.inode(i), value)
+              : ownedBy(ports, key, batch.inode(i)) && ports.delete(key);
+      if (done) {
         removed++;
       }
     }
@@ -205,7 +329,7 @@ public final class SocketMaps {
   }
 
 
-  private static byte[] longKey(long v) {
+  static byte[] longKey(long v) {
     return ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(v).array();
   }
 

@@ -32,6 +32,17 @@ class BpfObjectIT {
   }
 
   @Test
+  void loadsASleepableSyscallProgramWithItsLoopCallbackAndRunsIt() throws IOException {
+    try (BpfObject object = BpfObject.open(realObject(), Btf.loadVmlinux(), Map.of())) {
+      BpfProgram release = object.loadProgram("nd_release");
+      // struct nd_release_args {count = 0}: nothing to release, and the run itself works.
+      byte[] args = new byte[8];
+      assertEquals(0, release.run(args));
+      assertThrows(BpfException.class, () -> release.run(new byte[0]));
+    }
+  }
+
+  @Test
   void namesAKernelFunctionTheKernelDoesNotHave() throws IOException {
     // Rename the extern (in the symbol names and in BTF): the kernel has no such function.
     byte[] elf = realObject();

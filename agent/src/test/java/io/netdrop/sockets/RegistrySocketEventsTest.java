@@ -205,6 +205,30 @@ class RegistrySocketEventsTest {
   }
 
   @Test
+  void theStartedRegistryThreadExpiresWhatPassedItsGraceByItself() throws Exception {
+    long inode;
+    try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+      int fd = ProcFds.fd(TCP, server.getLocalPort(), 0);
+      inode = SocketCalls.inode(fd);
+      events.opened(fd, SocketEvents.TCP, null);
+      events.closing(fd, null);
+    }
+    events.start();
+    try {
+      Thread.sleep(3 * RegistrySocketEvents.PROMPT_MILLIS);
+      assertNotNull(registry.find(inode), "still in its grace period");
+      now.addAndGet(TimeUnit.MILLISECONDS.toNanos(100)); // the grace ends now
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (registry.find(inode) != null && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertNull(registry.find(inode), "expired by a tick of the registry thread, not by a caller");
+    } finally {
+      events.close();
+    }
+  }
+
+  @Test
   void socketsTheEventsNeverOpenedAreRecordedOnFirstSight() throws IOException {
     try (DatagramChannel udp = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
       int fd = ProcFds.fd(UDP, ((InetSocketAddress) udp.getLocalAddress()).getPort(), 0);

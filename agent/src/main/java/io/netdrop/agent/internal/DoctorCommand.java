@@ -30,6 +30,7 @@ public final class DoctorCommand {
     }
     if (!failed) {
       results.add(socketHooks(checks, config));
+      results.add(release(checks, config));
     }
     for (HostCheck c : results) {
       out.printf("%-5s %-21s %s%n", label(c), c.name(), c.detail());
@@ -72,6 +73,29 @@ public final class DoctorCommand {
           : HostCheck.warn("socket registration", detail);
     } catch (RuntimeException e) {
       return HostCheck.warn("socket registration", "not tried: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Whether closed connections' kernel entries are released in batches here (nd_release); a warning
+   * if not: each then costs a system call on the registry thread, in the application's CPU time.
+   */
+  private static HostCheck release(HostChecks checks, NetdropConfig config) {
+    DropProgram.Settings settings = DropProgram.Settings.of(config);
+    try (DropProgram program =
+        DropProgram.load(checks.btf(), settings, ProcSockets.pidNamespace())) {
+      SocketMaps maps =
+          new SocketMaps(
+              program.map("sockets"), program.map("ports"), program.map("tuples"), program.map("port_hint"));
+      String how = ReleaseSetup.setUp(program, maps);
+      return maps.releasesInKernel()
+          ? HostCheck.ok("connection release", how)
+          : HostCheck.warn(
+              "connection release",
+              how + "; each closed connection then costs one or two system calls on the agent's"
+                  + " registry thread when its grace period ends");
+    } catch (RuntimeException e) {
+      return HostCheck.warn("connection release", "not tried: " + e.getMessage());
     }
   }
 

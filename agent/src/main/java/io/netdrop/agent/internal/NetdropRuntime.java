@@ -154,7 +154,7 @@ final class NetdropRuntime implements AutoCloseable {
       if (hooks.slots() != null) {
         events.useCreationSlots(hooks.slots());
       }
-      registration = hooks.description();
+      registration = hooks.description() + ", " + ReleaseSetup.setUp(program, maps);
       program.finishLoading(); // every program is loaded: the kernel's BTF is no longer needed
       NetdropBridge.install(events);
       try {
@@ -169,7 +169,7 @@ final class NetdropRuntime implements AutoCloseable {
             "netdrop: socket instrumentation unavailable (" + e.getMessage()
                 + "); sockets are found by scanning /proc only");
       }
-      events.start(config.scanInterval().toMillis());
+      events.start();
       boolean debug = config.debug();
       scanner =
           new SocketScanner(

@@ -2,15 +2,21 @@ package io.netdrop.bpf.elf;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Cuts the global functions of executable sections into {@link ProgramSpec}s and turns their
- * relocations into map references. Anything the loader cannot link (subprograms, global data,
- * externs) is rejected here, so a loaded program never carries an unresolved reference.
+ * relocations into map references. A function a program passes as a callback (an {@code ld_imm64}
+ * of a function's address, as {@code bpf_loop(n, fn, ctx, 0)} compiles to) is appended to that
+ * program and the load pointed at it ({@code BPF_PSEUDO_FUNC}), as the kernel expects. Anything
+ * else the loader cannot link (calls to subprograms, global data, externs, callbacks that pass
+ * callbacks) is rejected here, so a loaded program never carries an unresolved reference.
  */
 final class ProgramReader {
   /** {@code BPF_LD | BPF_IMM | BPF_DW}: the two-slot 64-bit immediate load. */
@@ -29,10 +35,21 @@ final class ProgramReader {
 
   private ProgramReader() {}
 
+  /** A function of a section: a program (global) or a function programs may pass as callback. */
   private record Extent(
-      ElfSymbol symbol, int start, int end, List<MapReference> maps, List<KfuncCall> kfuncs) {
+      ElfSymbol symbol,
+      ElfSection section,
+      int start,
+      int end,
+      List<MapReference> maps,
+      List<KfuncCall> kfuncs,
+      List<Callback> callbacks) {
+    boolean isProgram() {
+      return symbol.bind() == ElfSymbol.STB_GLOBAL;
+    }
+
     String label() {
-      return "program '" + symbol.name() + "'";
+      return (isProgram() ? "program '" : "function '") + symbol.name() + "'";
     }
 
     String at(long offset) {
@@ -40,8 +57,12 @@ final class ProgramReader {
     }
   }
 
+  /** An {@code ld_imm64} at slot {@code index} of its function loading {@code section}'s {@code offset}. */
+  private record Callback(int index, ElfSection section, long offset) {}
+
   static List<ProgramSpec> read(ElfFile elf, MapSymbols maps) {
-    List<ProgramSpec> programs = new ArrayList<>();
+    List<Extent> all = new ArrayList<>();
+    Map<Extent, ByteBuffer> codes = new IdentityHashMap<>();
     Set<String> names = new HashSet<>();
     for (ElfSection section : elf.sections()) {
       if (section.type() != ElfSection.SHT_PROGBITS || !section.isExecutable()) {
@@ -54,7 +75,7 @@ final class ProgramReader {
       rejectRela(elf, section);
       ByteBuffer code = elf.data(section);
       for (Extent extent : extents) {
-        if (!names.add(extent.symbol().name())) {
+        if (extent.isProgram() && !names.add(extent.symbol().name())) {
           throw new ElfFormatException(
               "program name '" + extent.symbol().name() + "' is defined twice");
         }
@@ -65,33 +86,104 @@ final class ProgramReader {
       }
       for (Extent extent : extents) {
         rejectLocalCalls(code, extent);
-      }
-      for (Extent extent : extents) {
-        byte[] instructions = new byte[extent.end() - extent.start()];
-        code.get(extent.start(), instructions);
         extent.maps().sort(Comparator.comparingInt(MapReference::instructionIndex));
-        programs.add(
-            new ProgramSpec(
-                extent.symbol().name(),
-                section.name(),
-                extent.start(),
-                instructions,
-                extent.maps(),
-                extent.kfuncs()));
+        codes.put(extent, code);
+      }
+      all.addAll(extents);
+    }
+    List<ProgramSpec> programs = new ArrayList<>();
+    for (Extent extent : all) {
+      if (extent.isProgram()) {
+        programs.add(assemble(extent, all, codes));
       }
     }
     return List.copyOf(programs);
   }
 
+  /** The program's instructions with each function it passes as a callback appended once. */
+  private static ProgramSpec assemble(Extent program, List<Extent> all, Map<Extent, ByteBuffer> codes) {
+    byte[] instructions = bytes(program, codes);
+    List<MapReference> mapRefs = new ArrayList<>(program.maps());
+    List<KfuncCall> kfuncs = new ArrayList<>(program.kfuncs());
+    List<Subprogram> subprograms = new ArrayList<>();
+    Map<Extent, Integer> appended = new IdentityHashMap<>();
+    for (Callback callback : program.callbacks()) {
+      Extent target =
+          all.stream()
+              .filter(
+                  e ->
+                      e.section().index() == callback.section().index()
+                          && e.start() == callback.offset())
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new ElfFormatException(
+                          program.at(program.start() + (long) callback.index() * SLOT)
+                              + " loads address 0x" + Long.toHexString(callback.offset())
+                              + " of section " + SectionHeaders.describe(callback.section())
+                              + ", which is not the start of a function"));
+      if (!target.callbacks().isEmpty()) {
+        throw new ElfFormatException(
+            target.label() + ", a callback of " + program.label()
+                + ", passes callbacks itself: nested callbacks are not supported");
+      }
+      Integer start = appended.get(target);
+      if (start == null) {
+        start = instructions.length / SLOT;
+        byte[] body = bytes(target, codes);
+        instructions = Arrays.copyOf(instructions, instructions.length + body.length);
+        System.arraycopy(body, 0, instructions, start * SLOT, body.length);
+        for (MapReference m : target.maps()) {
+          mapRefs.add(new MapReference(start + m.instructionIndex(), m.mapName()));
+        }
+        for (KfuncCall k : target.kfuncs()) {
+          kfuncs.add(new KfuncCall(start + k.instructionIndex(), k.name()));
+        }
+        subprograms.add(
+            new Subprogram(
+                target.symbol().name(), target.section().name(), target.start(), start,
+                body.length / SLOT));
+        appended.put(target, start);
+      }
+      // As the kernel reads BPF_PSEUDO_FUNC: imm is the target's slot relative to the next one.
+      int at = callback.index() * SLOT;
+      instructions[at + 1] = (byte) ((instructions[at + 1] & 0x0f) | (BPF_PSEUDO_FUNC << 4));
+      putInt(instructions, at + 4, start - callback.index() - 1);
+      putInt(instructions, at + SLOT + 4, 0);
+    }
+    return new ProgramSpec(
+        program.symbol().name(),
+        program.section().name(),
+        program.start(),
+        instructions,
+        mapRefs,
+        kfuncs,
+        subprograms);
+  }
+
+  private static byte[] bytes(Extent extent, Map<Extent, ByteBuffer> codes) {
+    byte[] instructions = new byte[extent.end() - extent.start()];
+    codes.get(extent).get(extent.start(), instructions);
+    return instructions;
+  }
+
+  private static void putInt(byte[] b, int at, int v) {
+    b[at] = (byte) v;
+    b[at + 1] = (byte) (v >>> 8);
+    b[at + 2] = (byte) (v >>> 16);
+    b[at + 3] = (byte) (v >>> 24);
+  }
+
   /**
-   * The section's global functions, checked to be whole instructions inside it, not overlapping.
+   * The section's functions, checked to be whole instructions inside it, not overlapping: the
+   * global ones are programs, the static ones are linked only as callbacks of programs.
    */
   private static List<Extent> extents(ElfFile elf, ElfSection section) {
     List<ElfSymbol> functions = new ArrayList<>();
     for (ElfSymbol symbol : elf.symbols()) {
       if (symbol.sectionIndex() == section.index()
           && symbol.type() == ElfSymbol.STT_FUNC
-          && symbol.bind() == ElfSymbol.STB_GLOBAL) {
+          && (symbol.bind() == ElfSymbol.STB_GLOBAL || symbol.bind() == ElfSymbol.STB_LOCAL)) {
         functions.add(symbol);
       }
     }
@@ -99,7 +191,8 @@ final class ProgramReader {
     List<Extent> extents = new ArrayList<>(functions.size());
     String where = " in section " + SectionHeaders.describe(section);
     for (ElfSymbol f : functions) {
-      String label = "program '" + f.name() + "'" + where;
+      String label =
+          (f.bind() == ElfSymbol.STB_GLOBAL ? "program '" : "function '") + f.name() + "'" + where;
       long start = f.value();
       long size = f.size();
       if (start < 0 || size < 0 || start > section.size() || size > section.size() - start) {
@@ -129,10 +222,12 @@ final class ProgramReader {
       }
       if (!extents.isEmpty() && start < extents.get(extents.size() - 1).end()) {
         throw new ElfFormatException(
-            label + " overlaps program '" + extents.get(extents.size() - 1).symbol().name() + "'");
+            label + " overlaps " + extents.get(extents.size() - 1).label());
       }
       extents.add(
-          new Extent(f, (int) start, (int) (start + size), new ArrayList<>(), new ArrayList<>()));
+          new Extent(
+              f, section, (int) start, (int) (start + size), new ArrayList<>(), new ArrayList<>(),
+              new ArrayList<>()));
     }
     return extents;
   }
@@ -251,6 +346,20 @@ final class ProgramReader {
                       + ", which is not supported"));
     }
     ElfSection target = elf.section(symbol.sectionIndex());
+    if (target.isExecutable() && target.type() == ElfSection.SHT_PROGBITS) {
+      int opcode = Byte.toUnsignedInt(code.get((int) offset));
+      if (opcode != OP_LD_IMM64 || offset + 2 * SLOT > extent.end()) {
+        throw new ElfFormatException(
+            extent.at(offset) + " refers to function " + symbolName
+                + " but is not an ld_imm64: calls to other functions are not supported");
+      }
+      // clang writes the byte offset into the target section as the immediate (against the
+      // section symbol); a relocation against the function's own symbol carries its value.
+      long addend = Integer.toUnsignedLong(code.getInt((int) offset + 4));
+      extent.callbacks().add(
+          new Callback((int) ((offset - extent.start()) / SLOT), target, symbol.value() + addend));
+      return;
+    }
     if (!maps.isMapSection(target.index())) {
       throw new ElfFormatException(
           extent.at(offset)

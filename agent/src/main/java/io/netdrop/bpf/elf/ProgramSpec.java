@@ -14,6 +14,9 @@ import java.util.Objects;
  *     relative to the section start, so subtract this to map them onto {@code instructions}
  * @param instructions the raw little-endian instructions, a multiple of 8 bytes; copied in and out
  * @param mapReferences the {@code ld_imm64} instructions that load a map, by instruction index
+ * @param kfuncCalls the calls to kernel functions, by instruction index
+ * @param subprograms the callback functions appended after the program's own instructions (their
+ *     map references and kfunc calls are in the lists above, at their indexes in the program)
  */
 public record ProgramSpec(
     String name,
@@ -21,7 +24,8 @@ public record ProgramSpec(
     int sectionOffset,
     byte[] instructions,
     List<MapReference> mapReferences,
-    List<KfuncCall> kfuncCalls) {
+    List<KfuncCall> kfuncCalls,
+    List<Subprogram> subprograms) {
 
   /** Size of one BPF instruction slot in bytes. */
   public static final int INSTRUCTION_SIZE = 8;
@@ -45,6 +49,18 @@ public record ProgramSpec(
     instructions = instructions.clone();
     mapReferences = List.copyOf(mapReferences);
     kfuncCalls = List.copyOf(kfuncCalls);
+    subprograms = List.copyOf(subprograms);
+  }
+
+  /** A program that passes no callback. */
+  public ProgramSpec(
+      String name,
+      String sectionName,
+      int sectionOffset,
+      byte[] instructions,
+      List<MapReference> mapReferences,
+      List<KfuncCall> kfuncCalls) {
+    this(name, sectionName, sectionOffset, instructions, mapReferences, kfuncCalls, List.of());
   }
 
   /** A program that calls no kernel function. */
@@ -54,13 +70,21 @@ public record ProgramSpec(
       int sectionOffset,
       byte[] instructions,
       List<MapReference> mapReferences) {
-    this(name, sectionName, sectionOffset, instructions, mapReferences, List.of());
+    this(name, sectionName, sectionOffset, instructions, mapReferences, List.of(), List.of());
   }
 
   /** A copy of the instructions: callers patch their own copy before loading. */
   @Override
   public byte[] instructions() {
     return instructions.clone();
+  }
+
+  /**
+   * The number of the program's own 8-byte slots, before any appended {@link #subprograms()}; its
+   * CO-RE relocations are those of {@link #sectionName()} from {@link #sectionOffset()} on.
+   */
+  public int ownInstructionCount() {
+    return subprograms.isEmpty() ? instructionCount() : subprograms.get(0).instructionIndex();
   }
 
   /** The number of 8-byte instruction slots ({@code ld_imm64} takes two). */
@@ -76,13 +100,20 @@ public record ProgramSpec(
         && sectionOffset == other.sectionOffset
         && Arrays.equals(instructions, other.instructions)
         && mapReferences.equals(other.mapReferences)
-        && kfuncCalls.equals(other.kfuncCalls);
+        && kfuncCalls.equals(other.kfuncCalls)
+        && subprograms.equals(other.subprograms);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(
-        name, sectionName, sectionOffset, Arrays.hashCode(instructions), mapReferences, kfuncCalls);
+        name,
+        sectionName,
+        sectionOffset,
+        Arrays.hashCode(instructions),
+        mapReferences,
+        kfuncCalls,
+        subprograms);
   }
 
   @Override
@@ -99,6 +130,8 @@ public record ProgramSpec(
         + mapReferences
         + ", kfuncCalls="
         + kfuncCalls
+        + ", subprograms="
+        + subprograms
         + "]";
   }
 }

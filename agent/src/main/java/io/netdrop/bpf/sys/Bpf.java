@@ -17,6 +17,7 @@ public final class Bpf {
   public static final int PROG_LOAD = 5;
   public static final int PROG_TEST_RUN = 10;
   public static final int OBJ_GET_INFO_BY_FD = 15;
+  public static final int BTF_LOAD = 18;
   public static final int MAP_LOOKUP_AND_DELETE_ELEM = 21;
   public static final int RAW_TRACEPOINT_OPEN = 17;
   public static final int MAP_DELETE_BATCH = 27;
@@ -56,12 +57,29 @@ public final class Bpf {
     public static final int LOG_LEVEL = 24;
     public static final int LOG_SIZE = 28;
     public static final int LOG_BUF = 32;
+    public static final int PROG_FLAGS = 44;
     public static final int PROG_NAME = 48;
     public static final int EXPECTED_ATTACH_TYPE = 68;
+    public static final int PROG_BTF_FD = 72;
+    public static final int FUNC_INFO_REC_SIZE = 76;
+    public static final int FUNC_INFO = 80;
+    public static final int FUNC_INFO_CNT = 88;
     public static final int ATTACH_BTF_ID = 108;
     public static final int LOG_TRUE_SIZE = 140;
 
     private ProgLoad() {}
+  }
+
+  /** BPF_BTF_LOAD. */
+  public static final class BtfLoad {
+    public static final int SIZE = 32;
+    public static final int BTF = 0;
+    public static final int LOG_BUF = 8;
+    public static final int BTF_SIZE = 16;
+    public static final int LOG_SIZE = 20;
+    public static final int LOG_LEVEL = 24;
+
+    private BtfLoad() {}
   }
 
   /** BPF_PROG_TEST_RUN. */
@@ -72,6 +90,8 @@ public final class Bpf {
     public static final int DATA_SIZE_IN = 8;
     public static final int DATA_IN = 16;
     public static final int REPEAT = 32;
+    public static final int CTX_SIZE_IN = 40;
+    public static final int CTX_IN = 48;
 
     private TestRun() {}
   }
@@ -129,6 +149,7 @@ public final class Bpf {
     COMMAND_NAMES[PROG_LOAD] = "BPF_PROG_LOAD";
     COMMAND_NAMES[PROG_TEST_RUN] = "BPF_PROG_TEST_RUN";
     COMMAND_NAMES[OBJ_GET_INFO_BY_FD] = "BPF_OBJ_GET_INFO_BY_FD";
+    COMMAND_NAMES[BTF_LOAD] = "BPF_BTF_LOAD";
     COMMAND_NAMES[MAP_LOOKUP_AND_DELETE_ELEM] = "BPF_MAP_LOOKUP_AND_DELETE_ELEM";
     COMMAND_NAMES[RAW_TRACEPOINT_OPEN] = "BPF_RAW_TRACEPOINT_OPEN";
     COMMAND_NAMES[MAP_DELETE_BATCH] = "BPF_MAP_DELETE_BATCH";

@@ -19,6 +19,12 @@ public final class BpfConstants {
   public static final int PROG_TYPE_CGROUP_SOCK_ADDR = 18;
   public static final int PROG_TYPE_SOCK_OPS = 13;
   public static final int PROG_TYPE_TRACING = 26;
+  /** Run only by BPF_PROG_TEST_RUN, in the calling thread; must be loaded sleepable (5.14+). */
+  public static final int PROG_TYPE_SYSCALL = 31;
+
+  // BPF_PROG_LOAD prog_flags
+  /** BPF_F_SLEEPABLE: the program may sleep; BPF_PROG_TYPE_SYSCALL requires it. */
+  public static final int BPF_F_SLEEPABLE = 1 << 4;
 
   // enum bpf_attach_type
   public static final int ATTACH_TYPE_NONE = 0;

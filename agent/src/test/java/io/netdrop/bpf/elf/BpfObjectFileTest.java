@@ -31,7 +31,8 @@ class BpfObjectFileTest {
           "nd_kfree_skb_norx",
           "nd_kfree_skb_tp",
           "nd_net_dev_queue",
-          "nd_net_dev_queue_tp");
+          "nd_net_dev_queue_tp",
+          "nd_release");
   private static final Set<String> MAPS =
       Set.of(
           "creating",
@@ -43,6 +44,7 @@ class BpfObjectFileTest {
           "stats",
           "limiter",
           "config",
+          "releasing",
           "events");
   private static final int OP_LD_IMM64 = 0x18;
   private static final int OP_EXIT = 0x95;
@@ -164,10 +166,78 @@ class BpfObjectFileTest {
         elf.sections().stream()
             .filter(ElfSection::isExecutable)
             .mapToLong(
-                s -> elf.relocations(s).stream().filter(r -> r.type() == ElfRelocation.R_BPF_64_64).count())
+                s ->
+                    elf.relocations(s).stream()
+                        .filter(r -> r.type() == ElfRelocation.R_BPF_64_64)
+                        .filter(r -> !isFunction(elf, r)) // a callback's address, not a map
+                        .count())
             .mapToInt(Math::toIntExact)
             .sum();
     assertEquals(relocations, references, "one map reference per R_BPF_64_64 program relocation");
+  }
+
+  private static boolean isFunction(ElfFile elf, ElfRelocation r) {
+    return elf.section(elf.symbols().get(r.symbolIndex()).sectionIndex()).isExecutable();
+  }
+
+  @Test
+  void appendsTheLoopCallbackToItsProgramAndPointsTheLoadAtIt() {
+    BpfObjectFile object = real();
+    ProgramSpec release = object.program("nd_release").orElseThrow();
+    assertEquals("syscall", release.sectionName());
+    assertEquals(1, release.subprograms().size());
+    Subprogram callback = release.subprograms().get(0);
+    assertEquals("release_one", callback.name());
+    assertEquals(".text", callback.sectionName());
+    ElfSymbol own = object.elf().symbols().stream()
+        .filter(s -> s.name().equals("nd_release")).findFirst().orElseThrow();
+    ElfSymbol fn = object.elf().symbols().stream()
+        .filter(s -> s.name().equals("release_one")).findFirst().orElseThrow();
+    assertEquals(own.size() / 8, callback.instructionIndex(), "appended right after the program");
+    assertEquals(callback.instructionIndex(), release.ownInstructionCount());
+    assertEquals(fn.size() / 8, callback.instructionCount());
+    assertEquals(release.instructionCount(), callback.instructionIndex() + callback.instructionCount());
+
+    byte[] code = release.instructions();
+    ByteBuffer b = ByteBuffer.wrap(code).order(ByteOrder.LITTLE_ENDIAN);
+    int loads = 0;
+    for (int i = 0; i < callback.instructionIndex(); i++) {
+      if (Byte.toUnsignedInt(code[i * 8]) == OP_LD_IMM64 && (code[i * 8 + 1] >>> 4) == 4) {
+        // BPF_PSEUDO_FUNC: imm counts slots from the next instruction to the callback.
+        assertEquals(callback.instructionIndex(), i + 1 + b.getInt(i * 8 + 4));
+        loads++;
+      }
+    }
+    assertEquals(1, loads, "one ld_imm64 of the callback's address");
+    // The callback's own map loads are the program's now, at their appended slots.
+    Set<String> inCallback =
+        release.mapReferences().stream()
+            .filter(m -> m.instructionIndex() >= callback.instructionIndex())
+            .map(MapReference::mapName)
+            .collect(Collectors.toSet());
+    assertEquals(Set.of("releasing", "tuples", "ports"), inCallback);
+    for (MapReference m : release.mapReferences()) {
+      assertEquals(OP_LD_IMM64, Byte.toUnsignedInt(code[m.instructionIndex() * 8]), m.toString());
+    }
+  }
+
+  @Test
+  void rejectsACallbackAddressThatIsNotTheStartOfAFunction() {
+    ObjectPatcher patcher = ObjectPatcher.ofRealObject();
+    ElfSection section = patcher.section("syscall");
+    ProgramSpec release = real().program("nd_release").orElseThrow();
+    int load = -1;
+    byte[] own = new byte[release.ownInstructionCount() * 8];
+    patcher.elf().data(section).get((int) release.sectionOffset(), own);
+    for (int i = 0; i < own.length / 8 && load < 0; i++) {
+      if (Byte.toUnsignedInt(own[i * 8]) == OP_LD_IMM64) {
+        load = i; // nd_release loads no map itself: its only ld_imm64 is the callback's address
+      }
+    }
+    // clang writes the callback's byte offset in .text as the immediate: point it mid-function.
+    int at = (int) section.offset() + release.sectionOffset() + load * 8 + 4;
+    String message = rejectionOf(p -> p.u32(at, 8));
+    assertContains(message, "program 'nd_release'", "not the start of a function");
   }
 
   @Test
