@@ -5,8 +5,11 @@ import io.netdrop.bpf.BpfMap;
 import io.netdrop.bpf.sys.BpfConstants;
 import io.netdrop.bpf.sys.MappedRegion;
 import io.netdrop.bpf.sys.ThreadIds;
+import io.netdrop.sockets.internal.Getpeername;
 import io.netdrop.sockets.internal.SocketCalls;
+import java.io.FileDescriptor;
 import java.nio.ByteBuffer;
+import java.util.Objects;
 import java.util.function.LongSupplier;
 
 /**
@@ -45,6 +48,7 @@ public final class CreationSlots {
   private static final int ARM_DESCRIBE = 2;
 
   private final ByteBuffer slots;
+  private volatile Getpeername getpeername = Getpeername.jna();
   /** Set once {@link #verifyAccepting} proved nd_getpeername4/6 on this host. */
   private volatile boolean describesAccepted;
 
@@ -98,14 +102,27 @@ public final class CreationSlots {
    * kernel did not register it (hook not proved here, thread without a stable id, a slot collision,
    * not a connected TCP socket): the caller then registers the socket itself.
    *
-   * @param sockaddr scratch of at least {@link SocketCalls#SOCKADDR_SIZE} bytes (gets the peer)
+   * @param descriptor the same socket as a {@link FileDescriptor}, or null if the caller has none
    */
-  public long describeAccepted(int fd, byte[] sockaddr) {
+  public long describeAccepted(int fd, FileDescriptor descriptor) {
     if (!describesAccepted || !arm(ARM_DESCRIBE)) {
       return -1;
     }
-    SocketCalls.address(fd, true, sockaddr);
+    getpeername.call(fd, descriptor);
     return take();
+  }
+
+  /**
+   * How {@link #describeAccepted} calls getpeername(); default {@link Getpeername#jna()}. Set
+   * before {@link #verifyAccepting}, which then proves this very call.
+   */
+  public void useGetpeername(Getpeername call) {
+    this.getpeername = Objects.requireNonNull(call, "call");
+  }
+
+  /** The getpeername() call {@link #describeAccepted} makes. */
+  public Getpeername getpeername() {
+    return getpeername;
   }
 
   /** Lets {@link #describeAccepted} use the kernel; for {@link #verifyAccepting} and tests. */
@@ -361,7 +378,7 @@ public final class CreationSlots {
         throw new BpfException("cannot accept the test connection");
       }
       describeAcceptedInKernel(true);
-      inode = describeAccepted(accepted, new byte[SocketCalls.SOCKADDR_SIZE]);
+      inode = describeAccepted(accepted, null);
       long actual = SocketCalls.inode(accepted);
       handed = inode > 0 ? takeEndpoints(inode) : null;
       if (inode != actual || !maps.hasSocket(actual)) {
