@@ -368,6 +368,10 @@ class CreationSlotsIT {
         assertEquals(SocketCalls.inode(fd), inode, peer);
         assertNotNull(handed, peer);
         assertEquals(family, handed.endpoints().family(), peer);
+        assertEquals(
+            Endpoints.of(family, handed.local(), port, handed.remote(), clientPort),
+            handed.endpoints(),
+            peer + ": the hand-back's endpoints equal those built from its addresses");
         assertEquals(port, handed.localPort(), peer);
         assertEquals(clientPort, handed.remotePort(), peer);
         assertEquals(inode, tupleOwner(handed), peer + ": the tuple the drop path looks up");
