@@ -7,7 +7,8 @@
 //   java        no slots: the hook registers the socket itself (fstat, getsockname, getpeername,
 //               two map writes), as in the host's root cgroup
 // Each op: a native client connects, the listener accepts natively, then only the hook is timed;
-// then closing() and close(2). Prints per way the median over the rounds of the per-round median ns.
+// then closing() and close(2). Prints per way the median over the rounds of the per-round median ns,
+// and the bytes the call allocated on average.
 //   javac -cp agent/target/netdrop-agent-flat.jar -d /tmp/ahl bench/AcceptHookLoop.java
 //   java --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.base/java.io=ALL-UNNAMED \
 //     -cp agent/target/netdrop-agent-flat.jar:/tmp/ahl AcceptHookLoop [OPS] [ROUNDS] [WAY,...]
@@ -92,6 +93,10 @@ public class AcceptHookLoop {
       e.bound(listenerFd, null);
     }
     long[] ns = new long[ops];
+    com.sun.management.ThreadMXBean memory =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long[] allocated = new long[ways.length];
+    long[] calls = new long[ways.length];
     double[][] medians = new double[ways.length][rounds];
     for (int r = -3; r < rounds; r++) { // three rounds of warm-up
       for (int w = 0; w < ways.length; w++) {
@@ -103,9 +108,12 @@ public class AcceptHookLoop {
           SocketCalls.connectLoopbackV4(client, port);
           int accepted = SocketCalls.acceptNative(listener);
           FileDescriptor acceptedFd = wrap(accepted);
+          long a0 = memory.getCurrentThreadAllocatedBytes();
           long t0 = System.nanoTime();
           events[w].accepted(listenerFd, acceptedFd, null);
           ns[i] = System.nanoTime() - t0;
+          allocated[w] += memory.getCurrentThreadAllocatedBytes() - a0;
+          calls[w]++;
           events[w].closing(acceptedFd, null);
           SocketCalls.closeNative(accepted);
           // nd_sock_ops registered the client (a connect of this JVM): it must not fill the map.
@@ -123,8 +131,9 @@ public class AcceptHookLoop {
       double[] m = medians[w].clone();
       Arrays.sort(m);
       System.out.printf(
-          "%-11s median %6.0f ns per accepted() (rounds' medians %.0f to %.0f), failures %d%n",
-          ways[w], m[rounds / 2], m[0], m[rounds - 1], events[w].failures());
+          "%-11s median %6.0f ns per accepted() (rounds' medians %.0f to %.0f), %d bytes allocated,"
+              + " failures %d%n",
+          ways[w], m[rounds / 2], m[0], m[rounds - 1], allocated[w] / calls[w], events[w].failures());
       if (events[w].failures() > 0) {
         System.out.println("  last failure: " + events[w].lastFailure());
       }
