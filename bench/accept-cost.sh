@@ -43,7 +43,7 @@ for ((r = 1; r <= repeats; r++)); do
     esac
     sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$own_cg" \
       "$java" "${agent[@]}" -cp "$work" AcceptLoop "$ops" "$rounds" ${ADAPTOR:-} >"$work/out" 2>"$work/err" </dev/null
-    how=$(grep -o 'accepts registered[^,;)]*' "$work/err" | head -1 || true)
+    how=$(grep -o 'accepts registered[^,]*' "$work/err" | head -1 || true)
     median=$(awk '{print $2}' "$work/out" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
     echo -e "$r\t$config\t$median ns\t${how:-}"
   done
