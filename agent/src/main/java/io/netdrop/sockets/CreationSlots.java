@@ -5,8 +5,11 @@ import io.netdrop.bpf.BpfMap;
 import io.netdrop.bpf.sys.BpfConstants;
 import io.netdrop.bpf.sys.MappedRegion;
 import io.netdrop.bpf.sys.ThreadIds;
+import io.netdrop.sockets.internal.Getpeername;
 import io.netdrop.sockets.internal.SocketCalls;
+import java.io.FileDescriptor;
 import java.nio.ByteBuffer;
+import java.util.Objects;
 import java.util.function.LongSupplier;
 
 /**
@@ -45,6 +48,7 @@ public final class CreationSlots {
   private static final int ARM_DESCRIBE = 2;
 
   private final ByteBuffer slots;
+  private volatile Getpeername getpeername = Getpeername.jna();
   /** Set once {@link #verifyAccepting} proved nd_getpeername4/6 on this host. */
   private volatile boolean describesAccepted;
 
@@ -98,14 +102,27 @@ public final class CreationSlots {
    * kernel did not register it (hook not proved here, thread without a stable id, a slot collision,
    * not a connected TCP socket): the caller then registers the socket itself.
    *
-   * @param sockaddr scratch of at least {@link SocketCalls#SOCKADDR_SIZE} bytes (gets the peer)
+   * @param descriptor the same socket as a {@link FileDescriptor}, or null if the caller has none
    */
-  public long describeAccepted(int fd, byte[] sockaddr) {
+  public long describeAccepted(int fd, FileDescriptor descriptor) {
     if (!describesAccepted || !arm(ARM_DESCRIBE)) {
       return -1;
     }
-    SocketCalls.address(fd, true, sockaddr);
+    getpeername.call(fd, descriptor);
     return take();
+  }
+
+  /**
+   * How {@link #describeAccepted} calls getpeername(); default {@link Getpeername#jna()}. Set
+   * before {@link #verifyAccepting}, which then proves this very call.
+   */
+  public void useGetpeername(Getpeername call) {
+    this.getpeername = Objects.requireNonNull(call, "call");
+  }
+
+  /** The getpeername() call {@link #describeAccepted} makes. */
+  public Getpeername getpeername() {
+    return getpeername;
   }
 
   /** Lets {@link #describeAccepted} use the kernel; for {@link #verifyAccepting} and tests. */
@@ -161,10 +178,11 @@ public final class CreationSlots {
     int family = Short.toUnsignedInt(slots.getShort(slot + EP_FAMILY));
     int localPort = Short.toUnsignedInt(slots.getShort(slot + EP_LPORT));
     int remotePort = Short.toUnsignedInt(slots.getShort(slot + EP_RPORT));
-    byte[] local = new byte[16];
-    byte[] remote = new byte[16];
-    slots.get(slot + EP_LADDR, local);
-    slots.get(slot + EP_RADDR, remote);
+    // The addresses in network order, as two big-endian halves each (no arrays: once per accept).
+    long localHigh = Long.reverseBytes(slots.getLong(slot + EP_LADDR));
+    long localLow = Long.reverseBytes(slots.getLong(slot + EP_LADDR + 8));
+    long remoteHigh = Long.reverseBytes(slots.getLong(slot + EP_RADDR));
+    long remoteLow = Long.reverseBytes(slots.getLong(slot + EP_RADDR + 8));
     slots.putLong(slot + EP_INODE, 0);
     // A colliding thread that armed meanwhile wrote its tid first (see arm()).
     if (slots.getInt(slot + TID) != tid
@@ -172,7 +190,7 @@ public final class CreationSlots {
         || localPort == 0) {
       return null;
     }
-    return new Handoff(family, local, localPort, remote, remotePort);
+    return new Handoff(family, localHigh, localLow, localPort, remoteHigh, remoteLow, remotePort);
   }
 
   /**
@@ -181,15 +199,63 @@ public final class CreationSlots {
    * order with IPv4 in the first 4, {@code remotePort} 0 after a bind (the kernel registered the
    * port) and non-zero after a connect or accept (it registered the tuple).
    */
-  public record Handoff(int family, byte[] local, int localPort, byte[] remote, int remotePort) {
+  public static final class Handoff {
+    private final int family;
+    private final long localHigh;
+    private final long localLow;
+    private final int localPort;
+    private final long remoteHigh;
+    private final long remoteLow;
+    private final int remotePort;
+
+    private Handoff(
+        int family, long localHigh, long localLow, int localPort, long remoteHigh, long remoteLow,
+        int remotePort) {
+      this.family = family;
+      this.localHigh = localHigh;
+      this.localLow = localLow;
+      this.localPort = localPort;
+      this.remoteHigh = remoteHigh;
+      this.remoteLow = remoteLow;
+      this.remotePort = remotePort;
+    }
+
+    public int family() {
+      return family;
+    }
+
+    /** A copy of the local address, 16 bytes. */
+    public byte[] local() {
+      return address(localHigh, localLow);
+    }
+
+    public int localPort() {
+      return localPort;
+    }
+
+    /** A copy of the remote address, 16 bytes (zero after a bind). */
+    public byte[] remote() {
+      return address(remoteHigh, remoteLow);
+    }
+
+    public int remotePort() {
+      return remotePort;
+    }
+
     /** Whether the kernel registered a tuple (else a bound port). */
     public boolean connected() {
       return remotePort != 0;
     }
 
-    /** As {@link Endpoints}. */
+    /** As {@link Endpoints}; an IPv4 tuple without copying its addresses. */
     public Endpoints endpoints() {
-      return Endpoints.of(family, local, localPort, remote, remotePort);
+      return family == SocketCalls.AF_INET
+          ? Endpoints.ipv4(localHigh, localPort, remoteHigh, remotePort)
+          : Endpoints.of(family, local(), localPort, remote(), remotePort);
+    }
+
+    private static byte[] address(long high, long low) {
+      return ByteBuffer.allocate(16).putLong(high).putLong(low).array();
     }
   }
 
@@ -361,7 +427,7 @@ public final class CreationSlots {
         throw new BpfException("cannot accept the test connection");
       }
       describeAcceptedInKernel(true);
-      inode = describeAccepted(accepted, new byte[SocketCalls.SOCKADDR_SIZE]);
+      inode = describeAccepted(accepted, null);
       long actual = SocketCalls.inode(accepted);
       handed = inode > 0 ? takeEndpoints(inode) : null;
       if (inode != actual || !maps.hasSocket(actual)) {

@@ -29,6 +29,28 @@ public final class Endpoints {
     this.remotePort = remotePort;
   }
 
+  private Endpoints(
+      int family, long localHigh, long localLow, int localPort, long remoteHigh, long remoteLow, int remotePort) {
+    this.family = family;
+    this.localHigh = localHigh;
+    this.localLow = localLow;
+    this.localPort = localPort;
+    this.remoteHigh = remoteHigh;
+    this.remoteLow = remoteLow;
+    this.remotePort = remotePort;
+  }
+
+  /**
+   * IPv4 endpoints from addresses as big-endian halves of their 16 bytes (the address in the
+   * high 4 bytes of {@code localHigh}, {@code remoteHigh}), without the copies {@link #of} makes:
+   * for the kernel's hand-back of an accepted or connected socket. Ports are 16-bit.
+   */
+  static Endpoints ipv4(long localHigh, int localPort, long remoteHigh, int remotePort) {
+    return new Endpoints(
+        InetText.AF_INET, localHigh & 0xffffffff00000000L, 0, localPort & 0xffff,
+        remoteHigh & 0xffffffff00000000L, 0, remotePort & 0xffff);
+  }
+
   /**
    * Endpoints from 16-byte addresses; {@code remotePort} 0 means not connected.
    *

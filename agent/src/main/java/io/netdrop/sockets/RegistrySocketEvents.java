@@ -436,19 +436,28 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
 
   @Override
   public void accepted(FileDescriptor listenerFd, FileDescriptor accepted, Object owner) {
-    accepted(fds.fd(listenerFd), fds.fd(accepted), owner);
+    acceptedSocket(fds.fd(listenerFd), fds.fd(accepted), accepted);
   }
 
   @Override
   public void accepted(int listenerFd, int accepted, Object owner) {
-    guarded(() -> {
+    acceptedSocket(listenerFd, accepted, null);
+  }
+
+  /**
+   * Runs on the accepting thread once per connection, so it is written out rather than through
+   * {@link #guarded}: no lambda, and nothing looked up or allocated that the kernel already did.
+   * {@code descriptor} is {@code accepted} as the JDK's object, or null (Netty's int descriptors).
+   */
+  private void acceptedSocket(int listenerFd, int accepted, FileDescriptor descriptor) {
+    try {
       ConnectionRecord listener = recordFor(listenerFd);
       if (listener != null && listener.role() != Role.LISTENER) {
         describe(listenerFd, listener);
       }
       // One getpeername() in which the kernel registers the socket and its tuple, where it can.
       CreationSlots s = slots;
-      long registered = s == null ? -1 : s.describeAccepted(accepted, new byte[SOCKADDR]);
+      long registered = s == null ? -1 : s.describeAccepted(accepted, descriptor);
       long inode = registered > 0 ? registered : SocketCalls.inode(accepted);
       if (inode <= 0) {
         return;
@@ -465,12 +474,15 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
             listener == null ? null : listener.creator(),
             false,
             registered > 0);
+      } else {
+        r.role(Role.SERVER);
       }
-      r.role(Role.SERVER);
       byFd.set(accepted, r);
       describe(accepted, r);
       noteSpan(r);
-    });
+    } catch (RuntimeException | LinkageError e) {
+      failed(e);
+    }
   }
 
   @Override
@@ -763,9 +775,13 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
     try {
       action.run();
     } catch (RuntimeException | LinkageError e) {
-      failures.increment();
-      lastFailure = e.toString();
+      failed(e);
     }
+  }
+
+  private void failed(Throwable e) {
+    failures.increment();
+    lastFailure = e.toString();
   }
 
   /** Records currently held (for tests and diagnostics). */

@@ -15,10 +15,14 @@ import io.netdrop.config.AttachMode;
 import io.netdrop.drops.DropProgram;
 import io.netdrop.drops.DropTotals;
 import io.netdrop.kernel.CgroupV2;
+import io.netdrop.sockets.internal.FileDescriptors;
+import io.netdrop.sockets.internal.Getpeername;
 import io.netdrop.sockets.internal.SocketCalls;
+import java.lang.instrument.Instrumentation;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
+import net.bytebuddy.agent.ByteBuddyAgent;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -263,8 +267,27 @@ class CreationSlotsIT {
     return n;
   }
 
+  /** The JDK's getpeername(), reached the way the agent does: Instrumentation opens sun.nio.ch. */
+  private static Getpeername jdkGetpeername() {
+    Instrumentation inst = ByteBuddyAgent.install();
+    Getpeername call = Getpeername.open(inst, FileDescriptors.open(inst));
+    assertTrue(call.jdk(), "this JDK has sun.nio.ch.Net.remotePort(FileDescriptor)");
+    return call;
+  }
+
   @Test
-  void anAcceptedSocketIsRegisteredInsideOneGetpeername() {
+  void anAcceptedSocketIsRegisteredInsideTheJdksGetpeername() {
+    Getpeername call = jdkGetpeername();
+    acceptOneRegisteredInsideGetpeername(call);
+    assertTrue(call.jdk(), "every call went through the JDK's method (a failure would have left it)");
+  }
+
+  @Test
+  void anAcceptedSocketIsRegisteredInsideJnasGetpeernameWhenThatIsTheCall() {
+    acceptOneRegisteredInsideGetpeername(Getpeername.jna());
+  }
+
+  private static void acceptOneRegisteredInsideGetpeername(Getpeername call) {
     List<BpfLink> links = attachWithAcceptHooks();
     int listener = SocketCalls.nativeTcpSocket();
     int client = -1;
@@ -274,6 +297,7 @@ class CreationSlotsIT {
     CreationSlots.Handoff clientSide = null;
     CreationSlots.Handoff handed = null;
     try {
+      slots.useGetpeername(call);
       slots.verifyAccepting(maps, NETNS);
       assertTrue(slots.describesAccepted());
       int port = SocketCalls.bindLoopbackV4(listener);
@@ -285,20 +309,19 @@ class CreationSlotsIT {
       accepted = SocketCalls.acceptNative(listener);
       assertFalse(maps.hasSocket(SocketCalls.inode(accepted)), "accept() alone registers nothing");
 
-      byte[] peer = new byte[SocketCalls.SOCKADDR_SIZE];
-      inode = slots.describeAccepted(accepted, peer);
+      inode = slots.describeAccepted(accepted, null);
       assertEquals(SocketCalls.inode(accepted), inode);
       assertTrue(maps.hasSocket(inode));
-      assertEquals(clientSide.localPort(), SocketCalls.port(peer), "getpeername() still answers");
       handed = slots.takeEndpoints(inode);
       assertNotNull(handed);
       assertEquals(port, handed.localPort());
       assertEquals(clientSide.localPort(), handed.remotePort());
       assertEquals(inode, tupleOwner(handed), "the tuple is registered to the accepted socket");
 
-      long unarmed = SocketCalls.inode(client);
-      assertTrue(SocketCalls.address(client, true, peer), "an unarmed getpeername() works as ever");
-      assertNull(slots.takeEndpoints(unarmed), "and hands back nothing");
+      byte[] peer = new byte[SocketCalls.SOCKADDR_SIZE];
+      assertTrue(SocketCalls.address(accepted, true, peer), "an unarmed getpeername() works as ever");
+      assertEquals(clientSide.localPort(), SocketCalls.port(peer));
+      assertNull(slots.takeEndpoints(inode), "and hands back nothing");
     } finally {
       forget(inode, handed);
       forget(clientInode, clientSide);
@@ -318,6 +341,7 @@ class CreationSlotsIT {
   void acceptedSocketsOfADualStackListenerAreRegisteredForIpv4AndIpv6Peers() throws Exception {
     List<BpfLink> links = attachWithAcceptHooks();
     try (java.nio.channels.ServerSocketChannel listener = java.nio.channels.ServerSocketChannel.open()) {
+      slots.useGetpeername(jdkGetpeername());
       slots.verifyAccepting(maps, NETNS);
       listener.bind(new java.net.InetSocketAddress("::", 0)); // an IPv6 socket that accepts IPv4 too
       int port = ((java.net.InetSocketAddress) listener.getLocalAddress()).getPort();
@@ -337,12 +361,17 @@ class CreationSlotsIT {
         java.nio.channels.SocketChannel accepted = listener.accept()) {
       int clientPort = ((java.net.InetSocketAddress) client.getLocalAddress()).getPort();
       int fd = ProcFds.fd(ProcSockets.IPPROTO_TCP, port, clientPort);
-      long inode = slots.describeAccepted(fd, new byte[SocketCalls.SOCKADDR_SIZE]);
+      // The descriptor the JDK's channel holds, as the hook in ServerSocketChannelImpl passes it.
+      long inode = slots.describeAccepted(fd, FileDescriptors.reflective().wrap(fd));
       CreationSlots.Handoff handed = slots.takeEndpoints(inode);
       try {
         assertEquals(SocketCalls.inode(fd), inode, peer);
         assertNotNull(handed, peer);
         assertEquals(family, handed.endpoints().family(), peer);
+        assertEquals(
+            Endpoints.of(family, handed.local(), port, handed.remote(), clientPort),
+            handed.endpoints(),
+            peer + ": the hand-back's endpoints equal those built from its addresses");
         assertEquals(port, handed.localPort(), peer);
         assertEquals(clientPort, handed.remotePort(), peer);
         assertEquals(inode, tupleOwner(handed), peer + ": the tuple the drop path looks up");

@@ -30,6 +30,7 @@ import io.netdrop.instrumentation.SocketInstrumentation;
 import io.netdrop.sockets.ConnectionRegistry;
 import io.netdrop.sockets.RegistrySocketEvents;
 import io.netdrop.sockets.internal.FileDescriptors;
+import io.netdrop.sockets.internal.Getpeername;
 import java.lang.instrument.Instrumentation;
 import io.netdrop.drops.ListenOverflowCounts;
 import io.netdrop.sockets.diag.ListenOverflowWatcher;
@@ -144,13 +145,16 @@ final class NetdropRuntime implements AutoCloseable {
       long netns = ProcSockets.netnsInode();
       // Each socket the application opens from now on is in the kernel map before its first packet.
       ConnectionRegistry registry = ConnectionRegistry.create();
+      FileDescriptors fds = FileDescriptors.open(inst);
       events =
           RegistrySocketEvents.builder(registry)
-              .fileDescriptors(FileDescriptors.open(inst))
+              .fileDescriptors(fds)
               .creatorsPerSecond(config.creatorsPerSecond())
               .build();
       events.attach(maps, netns);
-      SocketHooks.Outcome hooks = SocketHooks.setUp(program, maps, netns, HookPlacement.of(config));
+      SocketHooks.Outcome hooks =
+          SocketHooks.setUp(
+              program, maps, netns, HookPlacement.of(config), Getpeername.open(inst, fds));
       if (hooks.slots() != null) {
         events.useCreationSlots(hooks.slots());
       }

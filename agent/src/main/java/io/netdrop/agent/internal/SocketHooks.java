@@ -6,6 +6,7 @@ import io.netdrop.drops.DropTotals;
 import io.netdrop.kernel.CgroupV2;
 import io.netdrop.sockets.CreationSlots;
 import io.netdrop.sockets.SocketMaps;
+import io.netdrop.sockets.internal.Getpeername;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -43,7 +44,23 @@ final class SocketHooks {
   static final String CONNECT_HOOK_ONLY =
       ", connects learned in tcp_connect() (nd_sock_ops alone on the root cgroup: it decides nothing)";
 
+  /** Phrase for accepted sockets registered in getpeername() called through JNA, not the JDK. */
+  static final String GETPEERNAME_BY_JNA = " (called through JNA)";
+
+  /**
+   * As {@link #setUp(DropProgram, SocketMaps, long, HookPlacement, Getpeername)} with JNA's call,
+   * unsaid in the description: for the doctor, which has no Instrumentation to reach the JDK's.
+   */
   static Outcome setUp(DropProgram program, SocketMaps maps, long netns, HookPlacement placement) {
+    return setUp(program, maps, netns, placement, null);
+  }
+
+  /**
+   * {@code getpeername}: how accepted sockets are described (the JDK's call where it could be
+   * had); the description says so when it is JNA's. Null: JNA's, unsaid.
+   */
+  static Outcome setUp(
+      DropProgram program, SocketMaps maps, long netns, HookPlacement placement, Getpeername getpeername) {
     if (placement.cgroup() == null) {
       return new Outcome(null, FROM_JAVA + placement.reason() + PER_PACKET, true);
     }
@@ -74,8 +91,12 @@ final class SocketHooks {
     List<BpfLink> acceptLinks = List.of();
     try {
       acceptLinks = program.attachAcceptHooks(cgroup);
+      slots.useGetpeername(getpeername == null ? Getpeername.jna() : getpeername);
       slots.verifyAccepting(maps, netns);
       how += ", accepts registered in getpeername()";
+      if (getpeername != null && !slots.getpeername().jdk()) {
+        how += GETPEERNAME_BY_JNA;
+      }
     } catch (RuntimeException e) {
       // The agent registers accepted sockets itself (fstat, getsockname/getpeername, map writes).
       acceptLinks.forEach(BpfLink::close);

@@ -69,6 +69,20 @@ public final class FileDescriptors {
   }
 
   /**
+   * A new {@link FileDescriptor} holding {@code fd}, for a JDK native that takes one; null if
+   * descriptors cannot be written. Closing it is the owner's business: the object has no cleaner
+   * and closes nothing when collected.
+   */
+  public FileDescriptor wrap(int fd) {
+    if (!available || fd < 0) {
+      return null;
+    }
+    FileDescriptor d = new FileDescriptor();
+    Handle.FD.set(d, fd);
+    return d;
+  }
+
+  /**
    * The handle in a static final field, so the JIT reads the field directly on the I/O path
    * (an instance field holding it costs a call per read). Initialised on first use, which is
    * after {@link #open} has opened {@code java.io}; null if it is not open.
