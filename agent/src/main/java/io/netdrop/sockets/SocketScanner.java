@@ -54,6 +54,12 @@ public final class SocketScanner implements AutoCloseable {
     List<SocketEntry> inetSockets();
 
     /**
+     * False only for a socket of the last {@link #openSocketInodes} known not to be IPv4 or IPv6
+     * (Unix-domain, netlink, ...), which the socket tables cannot list.
+     */
+    boolean mayBeInet(long inode);
+
+    /**
      * {@code /proc}, its descriptors listed without garbage ({@link SocketFds}), or through
      * {@code java.nio} where libc lacks a function that needs (one line on {@code debug} says so).
      */
@@ -81,6 +87,12 @@ public final class SocketScanner implements AutoCloseable {
         @Override
         public List<SocketEntry> inetSockets() {
           return ProcSockets.inetSockets();
+        }
+
+        @Override
+        public boolean mayBeInet(long inode) {
+          int family = lister == null ? -1 : lister.family(inode);
+          return family == -1 || family == InetText.AF_INET || family == InetText.AF_INET6;
         }
       };
     }
@@ -213,13 +225,20 @@ public final class SocketScanner implements AutoCloseable {
   }
 
   /**
-   * Reads the socket tables once for the sockets in {@link #unknown} and registers each with what
-   * the tables say of it. One the tables do not list (a Unix-domain socket, or one closed
-   * meanwhile) is registered with nothing, so that it is not looked up again while it is open.
+   * Reads the socket tables once for the sockets in {@link #unknown}, unless none of them can be in
+   * them, and registers each with what the tables say of it. One the tables do not list (a
+   * Unix-domain socket, or one closed meanwhile) is registered with nothing, so that it is not
+   * looked up again while it is open.
    */
   private void registerUnknown() {
+    boolean anyInet = false;
+    for (int i = 0; i < unknown.slots() && !anyInet; i++) {
+      anyInet = unknown.occupied(i) && proc.mayBeInet(unknown.at(i));
+    }
     Map<Long, List<SocketEntry>> byInode = new HashMap<>();
-    for (SocketEntry e : proc.inetSockets()) {
+    // The tables list the whole namespace (on a busy host, hundreds of thousands of TIME_WAIT
+    // lines): not read for sockets they cannot list, such as jcmd's attach connection.
+    for (SocketEntry e : anyInet ? proc.inetSockets() : List.<SocketEntry>of()) {
       if (unknown.contains(e.inode())) {
         byInode.computeIfAbsent(e.inode(), k -> new ArrayList<>()).add(e);
       }

@@ -21,6 +21,8 @@ public final class SocketFds {
   private static final int O_RDONLY = 0;
   private static final int O_CLOEXEC = 02000000; // the same on x86_64 and aarch64
   private static final int EINTR = 4;
+  private static final int SOL_SOCKET = 1; // the same on x86_64 and aarch64
+  private static final int SO_DOMAIN = 39;
   private static final int DIRENT_BUFFER = 32 * 1024;
   /** Longer than any {@code socket:[N]} link (at most 29 bytes), so such a link is never cut. */
   private static final int LINK_BUFFER = 64;
@@ -33,6 +35,12 @@ public final class SocketFds {
   private final ByteBuffer path = direct(FD_DIRECTORY.length).put(FD_DIRECTORY).clear();
   private final ByteBuffer dirents = direct(DIRENT_BUFFER);
   private final ByteBuffer link = direct(LINK_BUFFER);
+  private final ByteBuffer option = direct(8); // an int, then its socklen_t
+  private final long optionAddress = address(option);
+  // The descriptor of each socket the last scan found, for {@link #family}.
+  private long[] scannedInodes = new long[64];
+  private int[] scannedFds = new int[64];
+  private int scanned;
   private final long pathAddress = address(path);
   private final long direntsAddress = address(dirents);
   private final long linkAddress = address(link);
@@ -57,6 +65,7 @@ public final class SocketFds {
    *     {@code socket:[<decimal>]}
    */
   public void collect(LongSet into) {
+    scanned = 0;
     int dir;
     try {
       dir = Calls.open(pathAddress, O_RDONLY | O_CLOEXEC);
@@ -118,6 +127,42 @@ public final class SocketFds {
           "unexpected socket link " + nameText(nameAt) + " -> " + new String(text, StandardCharsets.US_ASCII));
     }
     into.add(inode);
+    if (scanned == scannedInodes.length) {
+      scannedInodes = java.util.Arrays.copyOf(scannedInodes, scanned * 2);
+      scannedFds = java.util.Arrays.copyOf(scannedFds, scanned * 2);
+    }
+    scannedInodes[scanned] = inode;
+    scannedFds[scanned++] = fdNumber(nameAt);
+  }
+
+  private int fdNumber(int nameAt) {
+    int fd = 0;
+    for (int i = nameAt; dirents.get(i) != 0; i++) {
+      fd = fd * 10 + (dirents.get(i) - '0');
+    }
+    return fd;
+  }
+
+  /**
+   * The address family ({@code SO_DOMAIN}: 1 Unix, 2 IPv4, 10 IPv6, 16 netlink, ...) of socket
+   * {@code inode} as found by the last {@link #collect}, read through the descriptor it had then;
+   * -1 if that scan did not find it or the descriptor is closed. The descriptor may have been
+   * closed and reused since: the answer is then another socket's, which costs a caller that only
+   * skips work for sockets that are not TCP or UDP nothing (the socket it asked about is gone).
+   */
+  public int family(long inode) {
+    for (int i = 0; i < scanned; i++) {
+      if (scannedInodes[i] == inode) {
+        option.putInt(4, 4);
+        try {
+          Calls.getsockopt(scannedFds[i], SOL_SOCKET, SO_DOMAIN, optionAddress, optionAddress + 4);
+        } catch (LastErrorException e) {
+          return -1;
+        }
+        return option.getInt(0);
+      }
+    }
+    return -1;
   }
 
   private boolean startsWithSocket() {
@@ -165,5 +210,7 @@ public final class SocketFds {
     static native long readlinkat(int dirFd, long path, long buffer, long size) throws LastErrorException;
 
     static native int close(int fd) throws LastErrorException;
+
+    static native int getsockopt(int fd, int level, int name, long value, long length) throws LastErrorException;
   }
 }

@@ -50,6 +50,25 @@ class SocketFdsTest {
   }
 
   @Test
+  void tellsEachSocketsAddressFamilyThroughItsDescriptor() throws Exception {
+    try (ServerSocketChannel tcp = ServerSocketChannel.open(StandardProtocolFamily.INET);
+        ServerSocketChannel unix = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      tcp.bind(null);
+      unix.bind(UnixDomainSocketAddress.of(dir.resolve("family")));
+      Set<Long> before = ProcSockets.openSocketInodes();
+      SocketFds fds = SocketFds.create();
+      LongSet found = new LongSet();
+      fds.collect(found);
+      Set<Long> families = new HashSet<>();
+      for (long inode : before) {
+        families.add((long) fds.family(inode));
+      }
+      assertTrue(families.contains(1L) && families.contains(2L), "AF_UNIX and AF_INET among " + families);
+      assertEquals(-1, fds.family(Long.MAX_VALUE), "not found by the last scan");
+    }
+  }
+
+  @Test
   void aScanAllocatesNothingWithAHundredOrTwoThousandDescriptors() throws Exception {
     com.sun.management.ThreadMXBean threads =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
