@@ -50,8 +50,11 @@ public final class SocketScanner implements AutoCloseable {
     /** Adds the inode of each socket open in this process to {@code into}. */
     void openSocketInodes(LongSet into);
 
-    /** Every TCP and UDP socket of the network namespace ({@link ProcSockets#inetSockets()}). */
-    List<SocketEntry> inetSockets();
+    /**
+     * The TCP and UDP sockets of the network namespace whose inode {@code wanted} accepts ({@link
+     * ProcSockets#inetSockets(LongPredicate)}).
+     */
+    List<SocketEntry> inetSockets(LongPredicate wanted);
 
     /**
      * False only for a socket of the last {@link #openSocketInodes} known not to be IPv4 or IPv6
@@ -85,8 +88,8 @@ public final class SocketScanner implements AutoCloseable {
         }
 
         @Override
-        public List<SocketEntry> inetSockets() {
-          return ProcSockets.inetSockets();
+        public List<SocketEntry> inetSockets(LongPredicate wanted) {
+          return ProcSockets.inetSockets(wanted);
         }
 
         @Override
@@ -238,10 +241,8 @@ public final class SocketScanner implements AutoCloseable {
     Map<Long, List<SocketEntry>> byInode = new HashMap<>();
     // The tables list the whole namespace (on a busy host, hundreds of thousands of TIME_WAIT
     // lines): not read for sockets they cannot list, such as jcmd's attach connection.
-    for (SocketEntry e : anyInet ? proc.inetSockets() : List.<SocketEntry>of()) {
-      if (unknown.contains(e.inode())) {
-        byInode.computeIfAbsent(e.inode(), k -> new ArrayList<>()).add(e);
-      }
+    for (SocketEntry e : anyInet ? proc.inetSockets(unknown::contains) : List.<SocketEntry>of()) {
+      byInode.computeIfAbsent(e.inode(), k -> new ArrayList<>()).add(e);
     }
     for (int i = 0; i < unknown.slots(); i++) {
       if (!unknown.occupied(i)) {

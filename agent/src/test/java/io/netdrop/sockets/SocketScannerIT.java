@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongPredicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,9 +56,9 @@ class SocketScannerIT {
       }
 
       @Override
-      public List<SocketEntry> inetSockets() {
+      public List<SocketEntry> inetSockets(LongPredicate wanted) {
         tableReads.incrementAndGet();
-        return real.inetSockets();
+        return real.inetSockets(wanted);
       }
 
       @Override

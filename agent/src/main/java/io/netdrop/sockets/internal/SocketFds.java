@@ -103,11 +103,9 @@ public final class SocketFds {
   }
 
   private void readSocketLink(int dir, int nameAt, LongSet into) {
-    long length;
-    try {
-      length = Calls.readlinkat(dir, direntsAddress + nameAt, linkAddress, LINK_BUFFER);
-    } catch (LastErrorException e) {
-      return; // closed (or replaced) since the directory was read
+    long length = Calls.readlinkat(dir, direntsAddress + nameAt, linkAddress, LINK_BUFFER);
+    if (length < 0) {
+      return; // closed since the directory was read (no errno read: no exception made)
     }
     if (length < SOCKET_LINK.length + 2 || length >= LINK_BUFFER || !startsWithSocket()) {
       return; // a file, pipe, anon inode, ...: only sockets are wanted
@@ -154,12 +152,8 @@ public final class SocketFds {
     for (int i = 0; i < scanned; i++) {
       if (scannedInodes[i] == inode) {
         option.putInt(4, 4);
-        try {
-          Calls.getsockopt(scannedFds[i], SOL_SOCKET, SO_DOMAIN, optionAddress, optionAddress + 4);
-        } catch (LastErrorException e) {
-          return -1;
-        }
-        return option.getInt(0);
+        int result = Calls.getsockopt(scannedFds[i], SOL_SOCKET, SO_DOMAIN, optionAddress, optionAddress + 4);
+        return result < 0 ? -1 : option.getInt(0);
       }
     }
     return -1;
@@ -207,10 +201,11 @@ public final class SocketFds {
 
     static native long getdents64(int fd, long buffer, long count) throws LastErrorException;
 
-    static native long readlinkat(int dirFd, long path, long buffer, long size) throws LastErrorException;
+    /** -1 when the descriptor is gone: the caller skips it whatever errno says. */
+    static native long readlinkat(int dirFd, long path, long buffer, long size);
 
     static native int close(int fd) throws LastErrorException;
 
-    static native int getsockopt(int fd, int level, int name, long value, long length) throws LastErrorException;
+    static native int getsockopt(int fd, int level, int name, long value, long length);
   }
 }

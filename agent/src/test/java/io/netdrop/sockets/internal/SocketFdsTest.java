@@ -50,6 +50,34 @@ class SocketFdsTest {
   }
 
   @Test
+  void skipsSocketsClosingDuringTheScan() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread churn =
+        new Thread(
+            () -> {
+              while (!stop.get()) {
+                try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+                  s.getLocalPort();
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              }
+            });
+    churn.start();
+    SocketFds fds = SocketFds.create();
+    LongSet found = new LongSet();
+    try {
+      for (int i = 0; i < 300; i++) {
+        found.clear();
+        fds.collect(found);
+      }
+    } finally {
+      stop.set(true);
+      churn.join();
+    }
+  }
+
+  @Test
   void tellsEachSocketsAddressFamilyThroughItsDescriptor() throws Exception {
     try (ServerSocketChannel tcp = ServerSocketChannel.open(StandardProtocolFamily.INET);
         ServerSocketChannel unix = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
