@@ -72,8 +72,8 @@ public final class PatchLogger {
 
   public boolean isLoggable(Level level) {
     int v = level.intValue();
-    if (v == Level.OFF.intValue()) {
-      return false;
+    if (v == Level.OFF.intValue() || !AgentLogging.mightLog(name, v)) {
+      return false; // slf4j stays unbound while nothing is written
     }
     Logger d = delegate();
     if (v >= Level.SEVERE.intValue()) {
@@ -317,7 +317,8 @@ public final class PatchLogger {
 
   private void write(Level level, String msg, Throwable thrown) {
     int v = level.intValue();
-    if (v == Level.OFF.intValue() || AgentLogging.held(() -> write(level, msg, thrown))) {
+    if (v == Level.OFF.intValue() || !AgentLogging.mightLog(name, v)
+        || AgentLogging.held(() -> write(level, msg, thrown))) {
       return;
     }
     Logger d = delegate();

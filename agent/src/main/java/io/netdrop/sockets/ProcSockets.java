@@ -1,16 +1,18 @@
 package io.netdrop.sockets;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.LongPredicate;
 
 /**
  * Scans this process's sockets and namespaces through /proc. The /proc/net tables list every
@@ -27,6 +29,7 @@ public final class ProcSockets {
   private static final Path NS_NET = Path.of("/proc/self/ns/net");
   private static final Path NS_PID = Path.of("/proc/self/ns/pid");
   private static final String SOCKET_LINK = "socket:[";
+  private static final int TABLE_CHUNK = 64 * 1024;
 
   private ProcSockets() {}
 
@@ -67,11 +70,24 @@ public final class ProcSockets {
    * @throws SocketScanException if a table cannot be read or is malformed
    */
   public static List<SocketEntry> inetSockets() {
+    return inetSockets(inode -> true);
+  }
+
+  /**
+   * The TCP and UDP sockets of {@link #inetSockets()} whose inode {@code wanted} accepts. The
+   * tables are read in chunks and only the wanted lines become entries, so a read costs little
+   * garbage however many sockets the namespace has (every line was a few kB of it when parsed as
+   * strings).
+   *
+   * @throws SocketScanException if a table cannot be read or is malformed
+   */
+  public static List<SocketEntry> inetSockets(LongPredicate wanted) {
     List<SocketEntry> all = new ArrayList<>();
-    all.addAll(readTable("tcp", IPPROTO_TCP, InetText.AF_INET));
-    all.addAll(readTable("tcp6", IPPROTO_TCP, InetText.AF_INET6));
-    all.addAll(readTable("udp", IPPROTO_UDP, InetText.AF_INET));
-    all.addAll(readTable("udp6", IPPROTO_UDP, InetText.AF_INET6));
+    byte[] buffer = new byte[TABLE_CHUNK];
+    buffer = readTable("tcp", IPPROTO_TCP, InetText.AF_INET, wanted, buffer, all);
+    buffer = readTable("tcp6", IPPROTO_TCP, InetText.AF_INET6, wanted, buffer, all);
+    buffer = readTable("udp", IPPROTO_UDP, InetText.AF_INET, wanted, buffer, all);
+    readTable("udp6", IPPROTO_UDP, InetText.AF_INET6, wanted, buffer, all);
     return all;
   }
 
@@ -84,7 +100,19 @@ public final class ProcSockets {
    * @throws IllegalArgumentException if {@code family} is neither 2 nor 10
    */
   public static List<SocketEntry> parseProcNet(String text, int protocol, int family) {
-    return new ProcNetParser(protocol, family).parse(text);
+    ProcNetParser parser = new ProcNetParser(protocol, family);
+    List<SocketEntry> entries = new ArrayList<>();
+    byte[] b = text.getBytes(StandardCharsets.ISO_8859_1);
+    int line = 0;
+    for (int start = 0; start < b.length; ) {
+      int end = start;
+      while (end < b.length && b[end] != '\n') {
+        end++;
+      }
+      parser.line(b, start, end, ++line, inode -> true, entries);
+      start = end + 1;
+    }
+    return entries;
   }
 
   /**
@@ -117,113 +145,49 @@ public final class ProcSockets {
     }
   }
 
-  private static List<SocketEntry> readTable(String name, int protocol, int family) {
+  /** Reads one table into {@code out}; returns the buffer, grown if a line did not fit. */
+  private static byte[] readTable(
+      String name, int protocol, int family, LongPredicate wanted, byte[] buffer, List<SocketEntry> out) {
     Path path = NET.resolve(name);
-    String text;
-    try {
-      text = Files.readString(path);
+    ProcNetParser parser = new ProcNetParser(protocol, family);
+    int line = 0;
+    try (InputStream in = Files.newInputStream(path)) {
+      int start = 0;
+      int end = 0;
+      int n;
+      while ((n = in.read(buffer, end, buffer.length - end)) >= 0) {
+        end += n;
+        for (int nl = indexOfNewline(buffer, start, end); nl >= 0; nl = indexOfNewline(buffer, start, end)) {
+          parser.line(buffer, start, nl, ++line, wanted, out);
+          start = nl + 1;
+        }
+        if (start == 0 && end == buffer.length) {
+          buffer = Arrays.copyOf(buffer, buffer.length * 2); // a line longer than the buffer
+        } else {
+          System.arraycopy(buffer, start, buffer, 0, end - start);
+          end -= start;
+          start = 0;
+        }
+      }
+      if (end > start) {
+        parser.line(buffer, start, end, ++line, wanted, out); // a last line without its newline
+      }
     } catch (NoSuchFileException e) {
-      return List.of();
+      return buffer;
     } catch (IOException e) {
       throw new SocketScanException("cannot read " + path + ": " + e, e);
-    }
-    try {
-      return parseProcNet(text, protocol, family);
     } catch (SocketScanException e) {
       throw new SocketScanException(path + ": " + e.getMessage(), e);
     }
+    return buffer;
   }
 
-  /** One table's columns: sl local rem st tx:rx tr:when retrnsmt uid timeout inode ... */
-  private static final class ProcNetParser {
-    private final int protocol;
-    private final int family;
-    private final int addressHexLength;
-
-    ProcNetParser(int protocol, int family) {
-      if (family != InetText.AF_INET && family != InetText.AF_INET6) {
-        throw new IllegalArgumentException("family must be 2 (AF_INET) or 10 (AF_INET6): " + family);
+  private static int indexOfNewline(byte[] b, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (b[i] == '\n') {
+        return i;
       }
-      this.protocol = protocol;
-      this.family = family;
-      this.addressHexLength = family == InetText.AF_INET ? 8 : 32;
     }
-
-    List<SocketEntry> parse(String text) {
-      List<SocketEntry> entries = new ArrayList<>();
-      String[] lines = text.split("\n");
-      for (int i = 0; i < lines.length; i++) {
-        String line = lines[i].strip();
-        if (line.isEmpty() || (i == 0 && line.startsWith("sl"))) {
-          continue;
-        }
-        try {
-          entries.add(entry(line));
-        } catch (SocketScanException e) {
-          String shown = line.length() > 100 ? line.substring(0, 100) + "..." : line;
-          throw new SocketScanException(
-              "malformed line " + (i + 1) + " of a " + (family == 2 ? "" : "v6 ")
-                  + (protocol == IPPROTO_UDP ? "udp" : "tcp") + " table (" + e.getMessage() + "): '" + shown + "'",
-              e);
-        }
-      }
-      return entries;
-    }
-
-    private SocketEntry entry(String line) {
-      String[] f = line.split("\\s+");
-      if (f.length < 10 || !f[0].endsWith(":")) {
-        throw new SocketScanException("expected at least 10 columns starting with 'N:'");
-      }
-      byte[] local = new byte[16];
-      int localPort = endpoint(f[1], local);
-      byte[] remote = new byte[16];
-      int remotePort = endpoint(f[2], remote);
-      int state = hex(f[3], 2, "state");
-      long inode;
-      try {
-        inode = Long.parseLong(f[9]);
-      } catch (NumberFormatException e) {
-        inode = -1;
-      }
-      if (inode < 0) {
-        throw new SocketScanException("inode '" + f[9] + "' is not a decimal number");
-      }
-      return new SocketEntry(inode, protocol, family, local, localPort, remote, remotePort, state);
-    }
-
-    // "0100007F:1F90": the address as 32-bit words in host order, then the port.
-    private int endpoint(String field, byte[] address) {
-      int colon = field.indexOf(':');
-      if (colon != addressHexLength) {
-        throw new SocketScanException(
-            "address '" + field + "' is not " + addressHexLength + " hex digits and a port");
-      }
-      ByteBuffer out = ByteBuffer.wrap(address).order(ByteOrder.nativeOrder());
-      for (int w = 0; w < addressHexLength / 8; w++) {
-        out.putInt(w * 4, (int) hexDigits(field.substring(w * 8, w * 8 + 8), "address"));
-      }
-      return hex(field.substring(colon + 1), 4, "port");
-    }
-
-    private static int hex(String s, int maxDigits, String what) {
-      if (s.isEmpty() || s.length() > maxDigits) {
-        throw new SocketScanException(what + " '" + s + "' is not up to " + maxDigits + " hex digits");
-      }
-      return (int) hexDigits(s, what);
-    }
-
-    // Stricter than Long.parseLong: no sign, only hex digits.
-    private static long hexDigits(String s, String what) {
-      long v = 0;
-      for (int i = 0; i < s.length(); i++) {
-        int d = Character.digit(s.charAt(i), 16);
-        if (d < 0) {
-          throw new SocketScanException(what + " '" + s + "' is not hex");
-        }
-        v = (v << 4) | d;
-      }
-      return v;
-    }
+    return -1;
   }
 }

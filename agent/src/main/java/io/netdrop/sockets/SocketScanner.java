@@ -1,12 +1,12 @@
 package io.netdrop.sockets;
 
+import io.netdrop.sockets.internal.LongSet;
+import io.netdrop.sockets.internal.SocketFds;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -31,12 +31,75 @@ public final class SocketScanner implements AutoCloseable {
   private final long graceNanos;
   private final LongSupplier clock;
   private final Consumer<String> debug;
+  private final Proc proc;
   private final Map<Long, Registration> live = new HashMap<>();
+  /** The keys of {@link #live}, looked up per open socket on each scan without boxing. */
+  private final LongSet tracked = new LongSet();
   private final Map<Long, Registration> closing = new HashMap<>();
   private ScheduledExecutorService executor;
   private volatile LongPredicate heldElsewhere = inode -> false;
+  // Kept across scans (cleared, not replaced), so that a scan allocates nothing.
+  private final LongSet open = new LongSet();
+  private final LongSet unknown = new LongSet();
   /** Sockets the last scan found unknown: described if the next scan still finds them so. */
-  private Set<Long> suspects = Set.of();
+  private LongSet suspects = new LongSet();
+  private LongSet seenOnce = new LongSet();
+
+  /** Where a scan reads this process's sockets: {@code /proc}, or a test's stand-in. */
+  interface Proc {
+    /** Adds the inode of each socket open in this process to {@code into}. */
+    void openSocketInodes(LongSet into);
+
+    /**
+     * The TCP and UDP sockets of the network namespace whose inode {@code wanted} accepts ({@link
+     * ProcSockets#inetSockets(LongPredicate)}).
+     */
+    List<SocketEntry> inetSockets(LongPredicate wanted);
+
+    /**
+     * False only for a socket of the last {@link #openSocketInodes} known not to be IPv4 or IPv6
+     * (Unix-domain, netlink, ...), which the socket tables cannot list.
+     */
+    boolean mayBeInet(long inode);
+
+    /**
+     * {@code /proc}, its descriptors listed without garbage ({@link SocketFds}), or through
+     * {@code java.nio} where libc lacks a function that needs (one line on {@code debug} says so).
+     */
+    static Proc of(Consumer<String> debug) {
+      SocketFds fds;
+      try {
+        fds = SocketFds.create();
+      } catch (LinkageError e) {
+        debug.accept("listing /proc/self/fd through java.nio (" + e + ")");
+        fds = null;
+      }
+      SocketFds lister = fds;
+      return new Proc() {
+        @Override
+        public void openSocketInodes(LongSet into) {
+          if (lister != null) {
+            lister.collect(into);
+          } else {
+            for (long inode : ProcSockets.openSocketInodes()) {
+              into.add(inode);
+            }
+          }
+        }
+
+        @Override
+        public List<SocketEntry> inetSockets(LongPredicate wanted) {
+          return ProcSockets.inetSockets(wanted);
+        }
+
+        @Override
+        public boolean mayBeInet(long inode) {
+          int family = lister == null ? -1 : lister.family(inode);
+          return family == -1 || family == InetText.AF_INET || family == InetText.AF_INET6;
+        }
+      };
+    }
+  }
 
   private static final class Registration {
     final List<SocketEntry> tuples = new ArrayList<>();
@@ -54,6 +117,13 @@ public final class SocketScanner implements AutoCloseable {
 
   SocketScanner(
       SocketMaps maps, long netns, long graceMillis, Consumer<String> debug, LongSupplier clock) {
+    this(maps, netns, graceMillis, debug, clock, Proc.of(debug));
+  }
+
+  SocketScanner(
+      SocketMaps maps, long netns, long graceMillis, Consumer<String> debug, LongSupplier clock,
+      Proc proc) {
+    this.proc = proc;
     this.maps = maps;
     this.netns = netns;
     this.graceNanos = TimeUnit.MILLISECONDS.toNanos(graceMillis);
@@ -109,13 +179,18 @@ public final class SocketScanner implements AutoCloseable {
   }
 
   /** {@code all}: registers every unknown socket at once (the first scan, which finds those
-   * opened before the agent). */
+   * opened before the agent). Allocates nothing when no socket came or went. */
   private void scan(boolean all) {
-    Set<Long> open = ProcSockets.openSocketInodes();
-    List<Long> unknown = new ArrayList<>();
-    Set<Long> seenOnce = new HashSet<>();
-    for (long inode : open) {
-      if (!live.containsKey(inode) && !heldElsewhere.test(inode)) {
+    open.clear();
+    proc.openSocketInodes(open);
+    unknown.clear();
+    seenOnce.clear();
+    for (int i = 0; i < open.slots(); i++) {
+      if (!open.occupied(i)) {
+        continue;
+      }
+      long inode = open.at(i);
+      if (!tracked.contains(inode) && !heldElsewhere.test(inode)) {
         if (all || suspects.contains(inode)) {
           unknown.add(inode);
         } else {
@@ -123,23 +198,11 @@ public final class SocketScanner implements AutoCloseable {
         }
       }
     }
+    LongSet previous = suspects;
     suspects = seenOnce;
+    seenOnce = previous;
     if (!unknown.isEmpty()) {
-      Map<Long, List<SocketEntry>> byInode = new HashMap<>();
-      for (SocketEntry e : ProcSockets.inetSockets()) {
-        if (open.contains(e.inode())) {
-          byInode.computeIfAbsent(e.inode(), k -> new ArrayList<>()).add(e);
-        }
-      }
-      for (long inode : unknown) {
-        Registration r = new Registration();
-        live.put(inode, r);
-        maps.addSocket(inode);
-        debug.accept("tracking socket:[" + inode + "]");
-        for (SocketEntry e : byInode.getOrDefault(inode, List.of())) {
-          register(r, e);
-        }
-      }
+      registerUnknown();
     }
     long now = clock.getAsLong();
     for (Iterator<Map.Entry<Long, Registration>> it = live.entrySet().iterator(); it.hasNext(); ) {
@@ -147,8 +210,12 @@ public final class SocketScanner implements AutoCloseable {
       if (!open.contains(e.getKey())) {
         e.getValue().closedAt = now;
         closing.put(e.getKey(), e.getValue());
+        tracked.remove(e.getKey());
         it.remove();
       }
+    }
+    if (closing.isEmpty()) {
+      return;
     }
     for (Iterator<Map.Entry<Long, Registration>> it = closing.entrySet().iterator();
         it.hasNext(); ) {
@@ -156,6 +223,39 @@ public final class SocketScanner implements AutoCloseable {
       if (now - e.getValue().closedAt >= graceNanos && !heldElsewhere.test(e.getKey())) {
         forget(e.getKey(), e.getValue());
         it.remove();
+      }
+    }
+  }
+
+  /**
+   * Reads the socket tables once for the sockets in {@link #unknown}, unless none of them can be in
+   * them, and registers each with what the tables say of it. One the tables do not list (a
+   * Unix-domain socket, or one closed meanwhile) is registered with nothing, so that it is not
+   * looked up again while it is open.
+   */
+  private void registerUnknown() {
+    boolean anyInet = false;
+    for (int i = 0; i < unknown.slots() && !anyInet; i++) {
+      anyInet = unknown.occupied(i) && proc.mayBeInet(unknown.at(i));
+    }
+    Map<Long, List<SocketEntry>> byInode = new HashMap<>();
+    // The tables list the whole namespace (on a busy host, hundreds of thousands of TIME_WAIT
+    // lines): not read for sockets they cannot list, such as jcmd's attach connection.
+    for (SocketEntry e : anyInet ? proc.inetSockets(unknown::contains) : List.<SocketEntry>of()) {
+      byInode.computeIfAbsent(e.inode(), k -> new ArrayList<>()).add(e);
+    }
+    for (int i = 0; i < unknown.slots(); i++) {
+      if (!unknown.occupied(i)) {
+        continue;
+      }
+      long inode = unknown.at(i);
+      Registration r = new Registration();
+      live.put(inode, r);
+      tracked.add(inode);
+      maps.addSocket(inode);
+      debug.accept("tracking socket:[" + inode + "]");
+      for (SocketEntry e : byInode.getOrDefault(inode, List.of())) {
+        register(r, e);
       }
     }
   }

@@ -9,6 +9,8 @@ import io.netdrop.it.JulApp;
 import io.netdrop.testing.ForkedJvm;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +18,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.FieldVisitor;
@@ -23,6 +27,9 @@ import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The libraries inside the agent jar log through netdrop's own slf4j, never the application's
@@ -151,5 +158,34 @@ class AgentLoggingIT {
           // Their words are netdrop's lines now, at the level log-level allows.
           () -> assertTrue(jvm.stderr().stream().anyMatch(l -> l.startsWith("netdrop: DEBUG Native - ")), jvm.describe()));
     }
+  }
+
+  /**
+   * slf4j-simple is bound only when a library has something to write at the level set: bound, it
+   * keeps a SimpleDateFormat (for the "netdrop:" prefix) and the locale and time-zone data behind it
+   * for the JVM's life. At the default level nothing writes, at debug JNA does.
+   */
+  @ParameterizedTest(name = "log-level={0}")
+  @CsvSource({"warn, false", "debug, true"})
+  void slf4jIsBoundOnlyOnceSomethingIsWritten(String level, boolean written, @TempDir Path dir) throws IOException {
+    Path classLog = dir.resolve("classes.log");
+    try (ForkedJvm jvm =
+        ForkedJvm.builder()
+            .agentArgs("log-level=" + level)
+            .jvmArg("-Xlog:class+load=info:file=" + classLog)
+            .mainClass(WaitingApp.class.getName())
+            .start()) {
+      jvm.awaitLine(l -> l.startsWith("netdrop: watching kfree_skb drops"), TIMEOUT);
+      jvm.writeLine("bye");
+      assertEquals(0, jvm.waitFor(TIMEOUT), jvm.describe());
+      assertEquals(written, jvm.stderr().stream().anyMatch(l -> l.startsWith("netdrop: DEBUG Native - ")), jvm.describe());
+    }
+    List<String> loaded;
+    try (Stream<String> lines = Files.lines(classLog)) {
+      loaded =
+          lines.filter(l -> l.contains(" org.slf4j.simple.SimpleLogger ") || l.contains(" java.text.SimpleDateFormat "))
+              .collect(Collectors.toList());
+    }
+    assertEquals(written ? 2 : 0, loaded.size(), loaded.toString());
   }
 }

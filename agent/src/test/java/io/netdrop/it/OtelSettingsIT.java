@@ -10,9 +10,13 @@ import io.netdrop.testing.ForkedJvm;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -113,6 +117,38 @@ class OtelSettingsIT {
                 "exit took " + exitMillis + " ms" + jvm.describe()),
             () -> assertTrue(jvm.stderr().stream().anyMatch(l -> l.startsWith("netdrop: totals ")), jvm.describe()));
       }
+    }
+  }
+
+  /**
+   * With every exporter {@code none} (netdrop's default) the SDK would only discard: it is not
+   * built, so none of its classes is loaded (they stay for the JVM's life). One exporter builds it.
+   */
+  @ParameterizedTest(name = "otel.metrics.exporter={0}")
+  @CsvSource({"none", "logging"})
+  void theSdkIsLoadedOnlyWhenAnExporterIsSet(String metricsExporter, @TempDir Path dir) throws IOException {
+    Path classLog = dir.resolve("classes.log");
+    try (ForkedJvm jvm =
+        ForkedJvm.builder()
+            .systemProperty("otel.metrics.exporter", metricsExporter)
+            .jvmArg("-Xlog:class+load=info:file=" + classLog)
+            .mainClass(WaitingApp.class.getName())
+            .start()) {
+      String watching = jvm.awaitLine(l -> l.startsWith(WATCHING), TIMEOUT);
+      jvm.writeLine("bye");
+      assertEquals(0, jvm.waitFor(TIMEOUT), jvm.describe());
+      assertTrue(
+          watching.endsWith("OpenTelemetry exporters traces=none metrics=" + metricsExporter + " logs=none)"),
+          watching);
+    }
+    List<String> sdkClasses;
+    try (Stream<String> lines = Files.lines(classLog)) {
+      sdkClasses = lines.filter(l -> l.contains(" io.opentelemetry.sdk.")).collect(Collectors.toList());
+    }
+    if (metricsExporter.equals("none")) {
+      assertEquals(List.of(), sdkClasses);
+    } else {
+      assertTrue(sdkClasses.size() > 100, "the SDK's classes: " + sdkClasses.size());
     }
   }
 }

@@ -125,6 +125,31 @@ class ProcSocketsTest {
     }
   }
 
+  @Test
+  void aReadForSomeInodesMakesEntriesForThemAloneWithLittleGarbage() throws Exception {
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    InetAddress loopback = InetAddress.getByName("127.0.0.1");
+    try (ServerSocket server = new ServerSocket(0, 50, loopback);
+        Socket client = new Socket(loopback, server.getLocalPort());
+        Socket accepted = server.accept();
+        DatagramSocket udp = new DatagramSocket(new InetSocketAddress(loopback, 0))) {
+      Set<Long> open = ProcSockets.openSocketInodes();
+      List<SocketEntry> all = ProcSockets.inetSockets();
+      Set<SocketEntry> expected = all.stream().filter(e -> open.contains(e.inode())).collect(Collectors.toSet());
+      assertTrue(expected.size() >= 4, expected.toString());
+
+      ProcSockets.inetSockets(open::contains); // warm up
+      long before = threads.getCurrentThreadAllocatedBytes();
+      List<SocketEntry> wanted = ProcSockets.inetSockets(open::contains);
+      long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+      assertEquals(expected, Set.copyOf(wanted));
+      assertEquals(expected.size(), wanted.size());
+      // The whole-table read here made a few hundred bytes per line of the namespace's tables.
+      assertTrue(allocated < 256 * 1024, allocated + " bytes for " + all.size() + " lines");
+    }
+  }
+
   private static SocketEntry find(List<SocketEntry> entries, int protocol, int localPort, int remotePort, int state) {
     List<SocketEntry> found =
         entries.stream()

@@ -57,6 +57,29 @@ public final class EmbeddedSdk {
                 .getOpenTelemetrySdk());
   }
 
+  /**
+   * Whether the SDK would export nothing: every signal's exporter {@code none} (unset, as netdrop
+   * defaults it, or set so) and no configuration file. Then netdrop need not build it (nor load
+   * its classes, about 200, kept for the JVM's life): the OpenTelemetry API's no-op does the same. A {@code otel.config.file} is left to autoconfigure, which says what it lacks for it.
+   */
+  public static boolean exportsNothing(Function<String, String> setting) {
+    if (setting.apply("otel.config.file") != null) {
+      return false;
+    }
+    for (String signal : new String[] {"traces", "metrics", "logs"}) {
+      String exporters = setting.apply("otel." + signal + ".exporter");
+      if (exporters == null) {
+        continue;
+      }
+      for (String exporter : exporters.split(",")) {
+        if (!exporter.trim().equals("none")) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
   /** Reads {@code otel.a.b} from {@code -Dotel.a.b}, else {@code OTEL_A_B}, else null. */
   public static String standardSetting(String name) {
     String v = System.getProperty(name);

@@ -17,7 +17,8 @@ import java.util.function.Consumer;
  * netdrop's OpenTelemetry, wired once at start from the SDK that is there: the OpenTelemetry Java
  * agent's when the agent runs in this JVM (beside netdrop, or with netdrop as its extension: the
  * agent bridges netdrop's API copy to its own context and SDK), else netdrop's own {@link
- * EmbeddedSdk}. Everything after that sees one {@link OpenTelemetry}.
+ * EmbeddedSdk}, which is not even built while every exporter is {@code none} (the default: the
+ * API's no-op then). Everything after that sees one {@link OpenTelemetry}.
  *
  * <p>Without the agent, an application that uses the OpenTelemetry API itself gets drops on its
  * own spans, and, once it registers {@code GlobalOpenTelemetry}, netdrop's child spans, log
@@ -30,6 +31,8 @@ public final class OtelTelemetry implements AutoCloseable {
 
   private final OpenTelemetry otel;
   private final OpenTelemetrySdk embedded;
+  /** Whether netdrop looks for the application's own API: not under the agent, nor when invalid. */
+  private final boolean watchesApplication;
   private final String description;
   private final SwitchingDrops drops;
   private final SwitchingCurrentSpan spans;
@@ -40,15 +43,17 @@ public final class OtelTelemetry implements AutoCloseable {
   private volatile ApplicationOtel applicationOtel;
 
   private OtelTelemetry(
-      OpenTelemetry otel, OpenTelemetrySdk embedded, String description, OtelDrops drops, DropMetrics metrics,
-      NetdropConfig config, String version, DropCounts counts, Consumer<String> log) {
+      OpenTelemetry otel, OpenTelemetrySdk embedded, boolean underAgent, boolean watchesApplication,
+      String description, OtelDrops drops, DropMetrics metrics, NetdropConfig config, String version,
+      DropCounts counts, Consumer<String> log) {
     this.otel = otel;
     this.embedded = embedded;
+    this.watchesApplication = watchesApplication;
     this.description = description;
     this.drops = new SwitchingDrops(drops);
     // Only the OpenTelemetry Java agent makes spans current in netdrop's own API copy; otherwise
     // the hooks read nothing until the application's own API is found (watchApplication).
-    this.spans = new SwitchingCurrentSpan(embedded == null && otelJavaAgentPresent() ? new OtelCurrentSpan() : () -> null);
+    this.spans = new SwitchingCurrentSpan(underAgent ? new OtelCurrentSpan() : () -> null);
     this.metrics = metrics;
     this.log = log;
     this.application =
@@ -67,9 +72,15 @@ public final class OtelTelemetry implements AutoCloseable {
     OpenTelemetry otel;
     OpenTelemetrySdk embedded = null;
     String description;
-    if (otelJavaAgentPresent()) {
+    boolean underAgent = otelJavaAgentPresent();
+    boolean watchesApplication = !underAgent;
+    if (underAgent) {
       otel = GlobalOpenTelemetry.get();
       description = "OpenTelemetry from the OpenTelemetry Java agent";
+    } else if (EmbeddedSdk.exportsNothing(EmbeddedSdk::standardSetting)) {
+      // The default: an SDK would only discard. Drops still go to an application's own SDK.
+      otel = OpenTelemetry.noop();
+      description = "OpenTelemetry exporters traces=none metrics=none logs=none";
     } else {
       try {
         embedded = EmbeddedSdk.create(serviceName, EmbeddedSdk::standardSetting);
@@ -82,6 +93,7 @@ public final class OtelTelemetry implements AutoCloseable {
                 + "); exporting nothing, drops are still written to the console");
         otel = OpenTelemetry.noop();
         description = "OpenTelemetry off (invalid configuration)";
+        watchesApplication = false;
       }
     }
     OtelDrops drops =
@@ -94,7 +106,9 @@ public final class OtelTelemetry implements AutoCloseable {
                 counts,
                 config.redact())
             : null;
-    return new OtelTelemetry(otel, embedded, description, drops, metrics, config, version, counts, log);
+    return new OtelTelemetry(
+        otel, embedded, underAgent, watchesApplication, description, drops, metrics, config, version,
+        counts, log);
   }
 
   /**
@@ -137,7 +151,7 @@ public final class OtelTelemetry implements AutoCloseable {
     Objects.requireNonNull(inst, "inst");
     ApplicationOtel app;
     synchronized (this) {
-      if (applicationOtel != null || embedded == null
+      if (applicationOtel != null || !watchesApplication
           || !(application.traces() || application.logs() || application.counts() != null)) {
         return;
       }
