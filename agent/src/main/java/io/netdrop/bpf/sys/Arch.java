@@ -12,10 +12,17 @@ public final class Arch {
   private final long perfEventOpenSyscall;
   private final long gettidSyscall;
   private final int epollEventSize;
+  private final int openDirectoryFlag;
 
   private Arch(
-      String name, long bpfSyscall, long perfEventOpenSyscall, long gettidSyscall, int epollEventSize) {
+      String name,
+      long bpfSyscall,
+      long perfEventOpenSyscall,
+      long gettidSyscall,
+      int epollEventSize,
+      int openDirectoryFlag) {
     this.name = name;
+    this.openDirectoryFlag = openDirectoryFlag;
     this.bpfSyscall = bpfSyscall;
     this.perfEventOpenSyscall = perfEventOpenSyscall;
     this.gettidSyscall = gettidSyscall;
@@ -38,10 +45,11 @@ public final class Arch {
       case "amd64":
       case "x86_64":
         // x86_64 declares struct epoll_event packed: 4-byte events + 8-byte data = 12 bytes.
-        return new Arch("x86_64", 321, 298, 186, 12);
+        return new Arch("x86_64", 321, 298, 186, 12, 0200000);
       case "aarch64":
       case "arm64":
-        return new Arch("aarch64", 280, 241, 178, 16);
+        // O_DIRECTORY is one of the few open(2) flags that differ: arm64 takes asm-generic's value.
+        return new Arch("aarch64", 280, 241, 178, 16, 040000);
       default:
         throw new BpfException(
             "unsupported CPU architecture '" + osArch + "': netdrop supports x86_64 and aarch64");
@@ -50,6 +58,11 @@ public final class Arch {
 
   public String name() {
     return name;
+  }
+
+  /** open(2)'s {@code O_DIRECTORY} on this architecture. */
+  public int openDirectoryFlag() {
+    return openDirectoryFlag;
   }
 
   public long bpfSyscall() {

@@ -36,7 +36,6 @@ public final class Libc {
   }
 
   private static final int O_RDONLY = 0;
-  private static final int O_DIRECTORY = 0200000;
   private static final int O_CLOEXEC = 02000000;
 
   private Libc() {}
@@ -47,7 +46,7 @@ public final class Libc {
    */
   public static int openDirectory(String path, String subject) {
     try {
-      return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      return open(path, O_RDONLY | Arch.current().openDirectoryFlag() | O_CLOEXEC);
     } catch (LastErrorException e) {
       throw new io.netdrop.bpf.BpfSyscallException("open(" + path + ")", subject, e.getErrorCode());
     }

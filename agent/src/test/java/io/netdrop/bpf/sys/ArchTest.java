@@ -14,6 +14,7 @@ class ArchTest {
     assertEquals(321, arch.bpfSyscall());
     assertEquals(298, arch.perfEventOpenSyscall());
     assertEquals(12, arch.epollEventSize());
+    assertEquals(0200000, arch.openDirectoryFlag());
   }
 
   @Test
@@ -22,6 +23,7 @@ class ArchTest {
     assertEquals(280, arch.bpfSyscall());
     assertEquals(241, arch.perfEventOpenSyscall());
     assertEquals(16, arch.epollEventSize());
+    assertEquals(040000, arch.openDirectoryFlag(), "asm-generic O_DIRECTORY, not x86's");
   }
 
   @Test
