@@ -159,7 +159,7 @@ public final class BpfProgram implements AutoCloseable {
         .putPointer(Bpf.BtfLoad.LOG_BUF, log)
         .putInt(Bpf.BtfLoad.LOG_SIZE, (int) log.size())
         .putInt(Bpf.BtfLoad.LOG_LEVEL, LOG_LEVEL_VERIFIER);
-    long fd = Bpf.invoke(Bpf.BTF_LOAD, attr);
+    long fd = Bpf.invokeVerified(Bpf.BTF_LOAD, attr);
     if (fd < 0) {
       String text = readLog(log, (int) log.size()).strip();
       throw new BpfSyscallException(
@@ -171,7 +171,7 @@ public final class BpfProgram implements AutoCloseable {
 
   private static BpfProgram load(
       String name, String subject, int expectedAttachType, Supplier<BpfAttr> attrs) {
-    long result = Bpf.invoke(Bpf.PROG_LOAD, attrs.get());
+    long result = Bpf.invokeVerified(Bpf.PROG_LOAD, attrs.get());
     if (result >= 0) {
       return new BpfProgram((int) result, name, expectedAttachType);
     }
@@ -185,7 +185,7 @@ public final class BpfProgram implements AutoCloseable {
       attr.putInt(Bpf.ProgLoad.LOG_LEVEL, LOG_LEVEL_VERIFIER)
           .putInt(Bpf.ProgLoad.LOG_SIZE, logSize)
           .putPointer(Bpf.ProgLoad.LOG_BUF, log);
-      result = Bpf.invoke(Bpf.PROG_LOAD, attr);
+      result = Bpf.invokeVerified(Bpf.PROG_LOAD, attr);
       if (result >= 0) {
         // Passed on the second try (e.g. a transient ENOMEM/EAGAIN): keep it.
         return new BpfProgram((int) result, name, expectedAttachType);

@@ -138,6 +138,7 @@ public final class Bpf {
     private RawTracepointOpen() {}
   }
 
+  private static final int VERIFIER_ATTEMPTS = 5;
   private static final String[] COMMAND_NAMES = new String[29];
 
   static {
@@ -173,6 +174,20 @@ public final class Bpf {
       // Buffers the attribute block points to must outlive the syscall.
       Reference.reachabilityFence(attr);
     }
+  }
+
+  /**
+   * As {@link #invoke}, for the commands that run the verifier (BPF_PROG_LOAD, BPF_BTF_LOAD), which
+   * the kernel abandons with EAGAIN when a signal is pending for the thread: asynchronous signals
+   * are held back during the call ({@link DeferredSignals}), and EAGAIN is still retried a few times,
+   * as libbpf does.
+   */
+  public static long invokeVerified(int cmd, BpfAttr attr) {
+    long result = -Errno.EAGAIN;
+    for (int attempt = 0; attempt < VERIFIER_ATTEMPTS && result == -Errno.EAGAIN; attempt++) {
+      result = DeferredSignals.during(() -> invoke(cmd, attr));
+    }
+    return result;
   }
 
   /**
