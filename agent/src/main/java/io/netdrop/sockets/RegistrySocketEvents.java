@@ -1,6 +1,7 @@
 package io.netdrop.sockets;
 
 import io.netdrop.bootstrap.SocketEvents;
+import io.netdrop.kernel.Housekeeping;
 import io.netdrop.sockets.ConnectionRecord.Role;
 import io.netdrop.sockets.internal.Creators;
 import io.netdrop.sockets.internal.FdTable;
@@ -244,12 +245,7 @@ public final class RegistrySocketEvents implements SocketEvents, AutoCloseable {
       return;
     }
     expiry =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "netdrop-registry");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(Housekeeping.factory("netdrop-registry"));
     expiry.scheduleWithFixedDelay(this::expireClosed, PROMPT_MILLIS, PROMPT_MILLIS, TimeUnit.MILLISECONDS);
   }
 

@@ -1,5 +1,6 @@
 package io.netdrop.sockets;
 
+import io.netdrop.kernel.Housekeeping;
 import io.netdrop.sockets.internal.LongSet;
 import io.netdrop.sockets.internal.SocketFds;
 import java.util.ArrayList;
@@ -144,12 +145,7 @@ public final class SocketScanner implements AutoCloseable {
   public synchronized void start(long intervalMillis) {
     scan(true);
     executor =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "netdrop-sockets");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(Housekeeping.factory("netdrop-sockets"));
     executor.scheduleWithFixedDelay(
         this::scanQuietly, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
   }

@@ -4,6 +4,7 @@ import io.netdrop.bpf.BpfException;
 import io.netdrop.bpf.RingBuffer;
 import io.netdrop.config.NetdropConfig;
 import io.netdrop.drops.DropFormatter;
+import io.netdrop.kernel.Housekeeping;
 import io.netdrop.telemetry.DropDescriber;
 import io.netdrop.telemetry.DropFolder;
 import io.netdrop.telemetry.DropLines;
@@ -104,12 +105,7 @@ final class NetdropRuntime implements AutoCloseable {
     this.folder = folder;
     this.telemetry = telemetry;
     this.retirement =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "netdrop-totals");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(Housekeeping.factory("netdrop-totals"));
   }
 
   /**

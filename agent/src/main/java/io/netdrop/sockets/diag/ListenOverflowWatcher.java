@@ -1,5 +1,6 @@
 package io.netdrop.sockets.diag;
 
+import io.netdrop.kernel.Housekeeping;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,8 +89,7 @@ public final class ListenOverflowWatcher implements AutoCloseable {
     }
     this.intervalMillis = intervalMillis;
     this.reportExisting = reportExisting;
-    this.thread = new Thread(this::run, "netdrop-listen-overflow");
-    this.thread.setDaemon(true);
+    this.thread = Housekeeping.thread(this::run, "netdrop-listen-overflow");
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.netdrop.telemetry.otel;
 
+import io.netdrop.kernel.Housekeeping;
 import io.netdrop.sockets.CurrentSpan;
 import io.netdrop.telemetry.DropSink;
 import java.io.IOException;
@@ -119,8 +120,7 @@ public final class ApplicationOtel implements AutoCloseable {
       removeTransformer();
       return;
     }
-    Thread t = new Thread(this::run, "netdrop-otel-application");
-    t.setDaemon(true);
+    Thread t = Housekeeping.thread(this::run, "netdrop-otel-application");
     checker = t;
     t.start();
   }
