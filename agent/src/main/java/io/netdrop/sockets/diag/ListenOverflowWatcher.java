@@ -93,7 +93,11 @@ public final class ListenOverflowWatcher implements AutoCloseable {
   }
 
   /**
-   * Starts the polling thread; its first poll runs at once.
+   * Takes the first poll on the calling thread, then starts the polling thread. The first poll is
+   * the baseline (drops counted before it are not reported, unless {@code reportExisting}), so it
+   * must not wait for the polling thread, which runs at a low priority ({@link
+   * io.netdrop.kernel.Housekeeping}): on a busy host a listener could overflow before it ran and
+   * have those drops taken for old ones.
    *
    * @throws IllegalStateException if already started or closed
    */
@@ -102,6 +106,12 @@ public final class ListenOverflowWatcher implements AutoCloseable {
       throw new IllegalStateException(closed ? "watcher is closed" : "watcher already started");
     }
     running = true;
+    try {
+      pollNow();
+    } catch (RuntimeException e) {
+      failing = true;
+      report("listen overflow poll failed (will retry): " + e.getMessage());
+    }
     thread.start();
   }
 
@@ -166,6 +176,11 @@ public final class ListenOverflowWatcher implements AutoCloseable {
   private void run() {
     while (running) {
       try {
+        Thread.sleep(intervalMillis); // start() took the first poll
+      } catch (InterruptedException e) {
+        return; // close()
+      }
+      try {
         pollNow();
         failing = false;
       } catch (RuntimeException e) {
@@ -173,11 +188,6 @@ public final class ListenOverflowWatcher implements AutoCloseable {
           failing = true;
           report("listen overflow poll failed (will retry): " + e.getMessage());
         }
-      }
-      try {
-        Thread.sleep(intervalMillis);
-      } catch (InterruptedException e) {
-        return; // close()
       }
     }
   }

@@ -138,6 +138,18 @@ class ListenOverflowWatcherTest {
   }
 
   @Test
+  void startTakesTheBaselineBeforeItReturnsSoLaterDropsAreAllReported() {
+    polls.add(List.of(listener(1, 5)));
+    polls.add(List.of(listener(1, 25)));
+    ListenOverflowWatcher w =
+        new ListenOverflowWatcher(script(), () -> {}, i -> true, reported::add, 60_000, false, errors::add);
+    w.start(); // the polling thread's first poll is a minute away
+    w.pollNow();
+    w.close();
+    assertEquals(List.of(overflow(1, 20, 25)), reported, "all 20 drops after start, none of the 5 before");
+  }
+
+  @Test
   void pollingThreadSurvivesFailuresReportsThemOnceAndCloseStopsIt() throws Exception {
     AtomicInteger calls = new AtomicInteger();
     AtomicBoolean closedSource = new AtomicBoolean();
