@@ -261,7 +261,8 @@ public final class BpfMap implements AutoCloseable {
     checkElements();
     // Walks are periodic (the totals, the map gauges, the tuple sweep), so their native buffers are
     // the map's own, made once: a JNA Memory is tracked in a global map and cleaned through a
-    // reference, and three per walk were most of the agent's garbage between drops.
+    // reference, and two per key (the next-key buffer and the attribute block) were most of the
+    // agent's garbage between drops.
     synchronized (walkLock) {
       if (walk == null) {
         walk = new WalkBuffers(keySize);

@@ -237,26 +237,29 @@ public final class BpfObject implements AutoCloseable {
     if (btfExt.isEmpty()) {
       return List.of();
     }
+    // One relocator for all pieces: it caches the kernel types it has looked up.
+    CoreRelocator relocator = new CoreRelocator(objectBtf, kernelBtf);
     List<String> unsatisfied = new ArrayList<>(
-        relocateCore(spec.sectionName(), spec.sectionOffset(), insns, 0, spec.ownInstructionCount()));
+        relocateCore(
+            relocator, spec.sectionName(), spec.sectionOffset(), insns, 0, spec.ownInstructionCount()));
     for (Subprogram sub : spec.subprograms()) {
       unsatisfied.addAll(
           relocateCore(
-              sub.sectionName(), sub.sectionOffset(), insns, sub.instructionIndex(),
+              relocator, sub.sectionName(), sub.sectionOffset(), insns, sub.instructionIndex(),
               sub.instructionCount()));
     }
     return unsatisfied;
   }
 
   private List<String> relocateCore(
-      String section, int sectionOffset, byte[] insns, int fromSlot, int slots) {
+      CoreRelocator relocator, String section, int sectionOffset, byte[] insns, int fromSlot, int slots) {
     List<CoreRelocation> relocations = btfExt.get().coreRelocations(section);
     if (relocations.isEmpty()) {
       return List.of();
     }
     // Only this piece's slots: other functions of the section lie past its end.
     byte[] piece = Arrays.copyOfRange(insns, fromSlot * 8, (fromSlot + slots) * 8);
-    CoreResult result = new CoreRelocator(objectBtf, kernelBtf).apply(piece, sectionOffset, relocations);
+    CoreResult result = relocator.apply(piece, sectionOffset, relocations);
     System.arraycopy(piece, 0, insns, fromSlot * 8, piece.length);
     return result.unsatisfied();
   }

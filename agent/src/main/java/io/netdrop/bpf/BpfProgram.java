@@ -64,23 +64,7 @@ public final class BpfProgram implements AutoCloseable {
       byte[] instructions,
       String license,
       int attachBtfId) {
-    return load(name, progType, expectedAttachType, 0, instructions, license, attachBtfId);
-  }
-
-  /**
-   * As {@link #load(String, int, int, byte[], String, int)}, with BPF_PROG_LOAD {@code prog_flags}
-   * (e.g. {@link BpfConstants#BPF_F_SLEEPABLE}, which a {@link BpfConstants#PROG_TYPE_SYSCALL}
-   * program needs).
-   */
-  public static BpfProgram load(
-      String name,
-      int progType,
-      int expectedAttachType,
-      int progFlags,
-      byte[] instructions,
-      String license,
-      int attachBtfId) {
-    return load(name, progType, expectedAttachType, progFlags, instructions, license, attachBtfId, null);
+    return load(name, progType, expectedAttachType, 0, instructions, license, attachBtfId, null);
   }
 
   /**
@@ -187,7 +171,7 @@ public final class BpfProgram implements AutoCloseable {
           .putPointer(Bpf.ProgLoad.LOG_BUF, log);
       result = Bpf.invokeVerified(Bpf.PROG_LOAD, attr);
       if (result >= 0) {
-        // Passed on the second try (e.g. a transient ENOMEM/EAGAIN): keep it.
+        // Passed on the second try (e.g. a transient ENOMEM): keep it.
         return new BpfProgram((int) result, name, expectedAttachType);
       }
       int errno = (int) -result;
@@ -254,18 +238,11 @@ public final class BpfProgram implements AutoCloseable {
     }
     int length = dataIn == null ? 0 : dataIn.length;
     Memory data = length == 0 ? null : BpfAttr.nativeCopy(dataIn, length);
-    int fdNum = fd.acquire();
-    try {
-      BpfAttr attr = new BpfAttr(Bpf.TestRun.SIZE);
-      attr.putInt(Bpf.TestRun.PROG_FD, fdNum)
-          .putInt(Bpf.TestRun.DATA_SIZE_IN, length)
-          .putPointer(Bpf.TestRun.DATA_IN, data)
-          .putInt(Bpf.TestRun.REPEAT, repeat);
-      Bpf.call(Bpf.PROG_TEST_RUN, attr, subject);
-      return attr.getInt(Bpf.TestRun.RETVAL);
-    } finally {
-      fd.release();
-    }
+    BpfAttr attr = new BpfAttr(Bpf.TestRun.SIZE);
+    attr.putInt(Bpf.TestRun.DATA_SIZE_IN, length)
+        .putPointer(Bpf.TestRun.DATA_IN, data)
+        .putInt(Bpf.TestRun.REPEAT, repeat);
+    return testRun(attr);
   }
 
   /**
@@ -282,14 +259,19 @@ public final class BpfProgram implements AutoCloseable {
               + (context == null ? "null" : context.length + " bytes"));
     }
     Memory ctx = BpfAttr.nativeCopy(context, context.length);
+    BpfAttr attr = new BpfAttr(Bpf.TestRun.SIZE);
+    attr.putInt(Bpf.TestRun.CTX_SIZE_IN, context.length).putPointer(Bpf.TestRun.CTX_IN, ctx);
+    int result = testRun(attr);
+    ctx.read(0, context, 0, context.length);
+    return result;
+  }
+
+  /** BPF_PROG_TEST_RUN of this program with {@code attr}'s other fields; the program's return value. */
+  private int testRun(BpfAttr attr) {
     int fdNum = fd.acquire();
     try {
-      BpfAttr attr = new BpfAttr(Bpf.TestRun.SIZE);
-      attr.putInt(Bpf.TestRun.PROG_FD, fdNum)
-          .putInt(Bpf.TestRun.CTX_SIZE_IN, context.length)
-          .putPointer(Bpf.TestRun.CTX_IN, ctx);
+      attr.putInt(Bpf.TestRun.PROG_FD, fdNum);
       Bpf.call(Bpf.PROG_TEST_RUN, attr, subject);
-      ctx.read(0, context, 0, context.length);
       return attr.getInt(Bpf.TestRun.RETVAL);
     } finally {
       fd.release();

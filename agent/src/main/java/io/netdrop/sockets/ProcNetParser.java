@@ -58,7 +58,7 @@ final class ProcNetParser {
       }
       ends[columns++] = i;
     }
-    if (columns == 0 || (lineNumber == 1 && columns > 0 && b[starts[0]] == 's' && ends[0] - starts[0] >= 2
+    if (columns == 0 || (lineNumber == 1 && b[starts[0]] == 's' && ends[0] - starts[0] >= 2
         && b[starts[0] + 1] == 'l')) {
       return; // empty, or the header
     }
@@ -67,6 +67,10 @@ final class ProcNetParser {
       throw malformed(b, from, to, lineNumber, problem);
     }
     long inode = decimal(b, starts[9], ends[9]);
+    if (inode < 0) { // the last column check() would make, so parsed once
+      throw malformed(b, from, to, lineNumber,
+          "inode '" + text(b, starts[9], ends[9]) + "' is not a decimal number");
+    }
     if (!wanted.test(inode)) {
       return;
     }
@@ -100,9 +104,6 @@ final class ProcNetParser {
     }
     if (ends[3] - starts[3] > 2 || hex(b, starts[3], ends[3]) < 0) {
       return "state '" + text(b, starts[3], ends[3]) + "' is not up to 2 hex digits";
-    }
-    if (decimal(b, starts[9], ends[9]) < 0) {
-      return "inode '" + text(b, starts[9], ends[9]) + "' is not a decimal number";
     }
     return null;
   }

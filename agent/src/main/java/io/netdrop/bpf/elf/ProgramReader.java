@@ -49,7 +49,7 @@ final class ProgramReader {
     }
 
     String label() {
-      return (isProgram() ? "program '" : "function '") + symbol.name() + "'";
+      return ProgramReader.label(symbol);
     }
 
     String at(long offset) {
@@ -191,8 +191,7 @@ final class ProgramReader {
     List<Extent> extents = new ArrayList<>(functions.size());
     String where = " in section " + SectionHeaders.describe(section);
     for (ElfSymbol f : functions) {
-      String label =
-          (f.bind() == ElfSymbol.STB_GLOBAL ? "program '" : "function '") + f.name() + "'" + where;
+      String label = label(f) + where;
       long start = f.value();
       long size = f.size();
       if (start < 0 || size < 0 || start > section.size() || size > section.size() - start) {
@@ -245,6 +244,11 @@ final class ProgramReader {
     }
   }
 
+  /** "program 'x'" for a program (a global function), "function 'x'" for a callback. */
+  private static String label(ElfSymbol f) {
+    return (f.bind() == ElfSymbol.STB_GLOBAL ? "program '" : "function '") + f.name() + "'";
+  }
+
   private static void checkInstructions(ByteBuffer code, Extent extent) {
     for (int at = extent.start(); at < extent.end(); at += SLOT) {
       int opcode = Byte.toUnsignedInt(code.get(at));
@@ -252,7 +256,7 @@ final class ProgramReader {
       if (opcode == OP_LD_IMM64) {
         if (source == BPF_PSEUDO_FUNC) {
           throw new ElfFormatException(
-              extent.at(at) + " loads a function address: callbacks are not supported");
+              extent.at(at) + " loads a function address without a relocation, which is not supported");
         }
         if (at + 2 * SLOT > extent.end()) {
           throw new ElfFormatException(
@@ -368,7 +372,7 @@ final class ProgramReader {
               + " in section "
               + SectionHeaders.describe(target)
               + (target.isExecutable()
-                  ? ": calls and callbacks to other functions are not supported"
+                  ? ": code outside a PROGBITS section is not supported"
                   : ": global data is not supported (only maps in .maps)"));
     }
     int opcode = Byte.toUnsignedInt(code.get((int) offset));

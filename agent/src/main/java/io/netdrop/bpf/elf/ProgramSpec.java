@@ -52,17 +52,6 @@ public record ProgramSpec(
     subprograms = List.copyOf(subprograms);
   }
 
-  /** A program that passes no callback. */
-  public ProgramSpec(
-      String name,
-      String sectionName,
-      int sectionOffset,
-      byte[] instructions,
-      List<MapReference> mapReferences,
-      List<KfuncCall> kfuncCalls) {
-    this(name, sectionName, sectionOffset, instructions, mapReferences, kfuncCalls, List.of());
-  }
-
   /** A program that calls no kernel function. */
   public ProgramSpec(
       String name,

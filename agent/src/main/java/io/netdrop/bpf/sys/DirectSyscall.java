@@ -6,7 +6,7 @@ import com.sun.jna.Platform;
 
 /**
  * glibc's {@code syscall} direct-mapped with a fixed arity: one JNI downcall, no argument boxing,
- * for the calls the agent makes on application threads. {@code syscall} is variadic; calling it
+ * for every bpf(2) call the agent makes. {@code syscall} is variadic; calling it
  * with a fixed-arity signature is sound on the x86_64 and aarch64 Linux ABIs because every
  * argument is an integer passed in a register.
  */

@@ -9,9 +9,9 @@ import java.nio.ByteOrder;
  * BPF_MAP_{LOOKUP,UPDATE,DELETE,LOOKUP_AND_DELETE}_ELEM for small keys and values, as cheap as the system call
  * itself: the attribute block, key and value live in one native scratch block per thread, written
  * through a direct {@link ByteBuffer} view, and {@code syscall} is direct-mapped ({@link DirectSyscall}).
- * The agent calls this on the application's threads when a socket opens, so the general path
- * (a JNA proxy call plus three native allocations, about ten times the cost here) is kept for
- * everything else.
+ * The agent calls this on the application's threads when a socket opens; the general path
+ * ({@link Bpf#invoke}, with native allocations for the attribute block, key and value) is kept
+ * for everything else.
  */
 public final class ElementCall {
   /** Largest key this path takes; bigger ones go through {@link Bpf#invoke}. */

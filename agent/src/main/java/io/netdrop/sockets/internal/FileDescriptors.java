@@ -28,17 +28,21 @@ public final class FileDescriptors {
    * {@link #unavailable()} if the JVM refuses.
    */
   public static FileDescriptors open(Instrumentation inst) {
+    return openToThisModule(inst, "java.io") ? reflective() : UNAVAILABLE;
+  }
+
+  /** Opens package {@code pkg} of {@code java.base} to this module; false if the JVM refuses. */
+  static boolean openToThisModule(Instrumentation inst, String pkg) {
     Module javaBase = Object.class.getModule();
     Module us = FileDescriptors.class.getModule();
     try {
-      if (!javaBase.isOpen("java.io", us)) {
-        inst.redefineModule(
-            javaBase, Set.of(), Map.of(), Map.of("java.io", Set.of(us)), Set.of(), Map.of());
+      if (!javaBase.isOpen(pkg, us)) {
+        inst.redefineModule(javaBase, Set.of(), Map.of(), Map.of(pkg, Set.of(us)), Set.of(), Map.of());
       }
+      return true;
     } catch (RuntimeException e) {
-      return UNAVAILABLE;
+      return false;
     }
-    return reflective();
   }
 
   /** An accessor if {@code java.io} is already open to this module (e.g. {@code --add-opens}). */

@@ -6,8 +6,6 @@ import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * One getpeername(2) on a socket, made for what the kernel does inside it ({@code
@@ -38,17 +36,7 @@ public final class Getpeername {
    * descriptors (a native socket has only a number); else {@link #jna()}.
    */
   public static Getpeername open(Instrumentation inst, FileDescriptors fds) {
-    Module javaBase = Object.class.getModule();
-    Module us = Getpeername.class.getModule();
-    try {
-      if (!javaBase.isOpen(Jdk.PACKAGE, us)) {
-        inst.redefineModule(
-            javaBase, Set.of(), Map.of(), Map.of(Jdk.PACKAGE, Set.of(us)), Set.of(), Map.of());
-      }
-    } catch (RuntimeException e) {
-      return JNA;
-    }
-    return reflective(fds);
+    return FileDescriptors.openToThisModule(inst, Jdk.PACKAGE) ? reflective(fds) : JNA;
   }
 
   /**

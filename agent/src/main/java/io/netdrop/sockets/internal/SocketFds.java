@@ -21,8 +21,6 @@ public final class SocketFds {
   private static final int O_RDONLY = 0;
   private static final int O_CLOEXEC = 02000000; // the same on x86_64 and aarch64
   private static final int EINTR = 4;
-  private static final int SOL_SOCKET = 1; // the same on x86_64 and aarch64
-  private static final int SO_DOMAIN = 39;
   private static final int DIRENT_BUFFER = 32 * 1024;
   /** Longer than any {@code socket:[N]} link (at most 29 bytes), so such a link is never cut. */
   private static final int LINK_BUFFER = 64;
@@ -35,8 +33,6 @@ public final class SocketFds {
   private final ByteBuffer path = direct(FD_DIRECTORY.length).put(FD_DIRECTORY).clear();
   private final ByteBuffer dirents = direct(DIRENT_BUFFER);
   private final ByteBuffer link = direct(LINK_BUFFER);
-  private final ByteBuffer option = direct(8); // an int, then its socklen_t
-  private final long optionAddress = address(option);
   // The descriptor of each socket the last scan found, for {@link #family}.
   private long[] scannedInodes = new long[64];
   private int[] scannedFds = new int[64];
@@ -151,9 +147,7 @@ public final class SocketFds {
   public int family(long inode) {
     for (int i = 0; i < scanned; i++) {
       if (scannedInodes[i] == inode) {
-        option.putInt(4, 4);
-        int result = Calls.getsockopt(scannedFds[i], SOL_SOCKET, SO_DOMAIN, optionAddress, optionAddress + 4);
-        return result < 0 ? -1 : option.getInt(0);
+        return SocketCalls.domain(scannedFds[i]);
       }
     }
     return -1;
@@ -205,7 +199,5 @@ public final class SocketFds {
     static native long readlinkat(int dirFd, long path, long buffer, long size);
 
     static native int close(int fd) throws LastErrorException;
-
-    static native int getsockopt(int fd, int level, int name, long value, long length);
   }
 }

@@ -60,7 +60,8 @@ public final class EmbeddedSdk {
   /**
    * Whether the SDK would export nothing: every signal's exporter {@code none} (unset, as netdrop
    * defaults it, or set so) and no configuration file. Then netdrop need not build it (nor load
-   * its classes, about 200, kept for the JVM's life): the OpenTelemetry API's no-op does the same. A {@code otel.config.file} is left to autoconfigure, which says what it lacks for it.
+   * its classes, about 200, kept for the JVM's life): the OpenTelemetry API's no-op does the same.
+   * A {@code otel.config.file} is left to autoconfigure, which says what it lacks for it.
    */
   public static boolean exportsNothing(Function<String, String> setting) {
     if (setting.apply("otel.config.file") != null) {
